@@ -1,0 +1,213 @@
+/**
+ * The coroutine protocol: the one interface between code emitted by the corotask transform and
+ * the runtime that steps it.
+ *
+ * A *coroutine function* is compiled into a *body*: a generator function whose `prototype` is a
+ * per-function *frame prototype* made by {@link coroutineBody}. Calling the body creates a
+ * *frame* (a generator object) that the runtime recognises by that prototype, with no wrapper
+ * object and no registry lookup. The frame prototype also carries the function's
+ * {@link FunctionInfo} (name, definition site, the table of await sites).
+ *
+ * Inside a body, `await x` becomes `yield x` preceded by a write of the await site's index to
+ * {@link siteRegister}`.at`, made after the operand is evaluated. The stepper reads the register
+ * right after the frame yields, so every suspended frame knows the await where it waits.
+ * A yielded value means:
+ *  - a frame: run it inline in the same task (a trampoline: the stepper pushes it, and sends its
+ *    return value or throws its exception into the yielding frame when it ends). This is how
+ *    `await f()` of another compiled function costs no Task and no Promise and never grows the
+ *    JavaScript stack.
+ *  - a {@link LazyCoroutine}: the same, once (a second await is an error, as in Python).
+ *  - a Future (or Task): suspend until it is done.
+ *  - {@link YIELD_TO_LOOP} or a {@link YieldToLoop}: resume in the next loop iteration.
+ *  - any other thenable: suspend until it settles.
+ *  - anything else: resume in the next loop iteration with that value.
+ *
+ * An await of a call `await callee(args)` is compiled so that a compiled callee runs inline:
+ * the emitted code calls `callee[BODY]` (the body) when it exists and `callee` otherwise, with the
+ * same `this` and arguments. The public function object of a coroutine function (made by
+ * {@link asyncFunction} or emitted by the transform) carries its body under {@link BODY}.
+ *
+ * Catch clauses in a body write their index into the function's `catches` table to
+ * `siteRegister.caught`, so that a swallowed cancellation can be reported at its `catch`.
+ */
+import { RuntimeError } from "./errors.js";
+
+/** One source position of a coroutine function: an await site or a catch site. */
+export interface SiteInfo {
+  /** 1-based line in the original source. */
+  readonly line: number;
+  /** 1-based column in the original source. */
+  readonly column: number;
+  /** The text of that source line, trimmed, when the transform knew it. */
+  readonly source?: string;
+}
+
+/** What the transform records of one coroutine function, once per function. */
+export interface FunctionInfo {
+  /** The function's name as V8 would print it (`fib`, `Server.handle`, `<anonymous>`). */
+  readonly name: string;
+  /** The original file name (as the user would recognise it, relative where possible). */
+  readonly file: string;
+  /** The definition site: 1-based line and column of the `async` keyword or the function. */
+  readonly line: number;
+  readonly column: number;
+  /** Await sites, indexed by the number the body writes to `siteRegister.at`. */
+  readonly sites: readonly SiteInfo[];
+  /** Catch sites, indexed by the number the body writes to `siteRegister.caught`. */
+  readonly catches?: readonly SiteInfo[];
+  /** True for the runtime's own coroutines (sleep, gather...): they add no stack frames. */
+  readonly hidden?: boolean;
+}
+
+/**
+ * Registers written by emitted code and read by the stepper right after a frame yields or
+ * throws. One process-wide object: only one frame runs at a time.
+ */
+export const siteRegister: { at: number; caught: number } = { at: -1, caught: -1 };
+
+/** A frame: a generator created by a coroutine body. */
+export type Frame<T = unknown> = Generator<unknown, T, unknown>;
+
+/** A body: the generator function a coroutine function compiles into. */
+export type CoroutineBody<T = unknown, A extends unknown[] = any[]> = (...args: A) => Frame<T>;
+
+const INFO: unique symbol = Symbol.for("corotask.functionInfo") as any;
+/** The public coroutine function carries its body under this key (read by inline await calls). */
+export const BODY: unique symbol = Symbol.for("corotask.body") as any;
+
+// Every frame prototype inherits from this one object, so `isFrame` is a two-hop prototype
+// check instead of a registry lookup or a wrapper allocation per call.
+const GeneratorPrototype = Object.getPrototypeOf(function* () {}).prototype as object;
+const FRAME_PROTOTYPE: object = Object.create(GeneratorPrototype);
+
+interface FramePrototype {
+  [INFO]: FunctionInfo;
+}
+
+/**
+ * Marks `body` as a coroutine body described by `info`: frames it creates are recognised by
+ * the runtime. Returns `body`.
+ */
+export function coroutineBody<F extends (...args: any[]) => Generator>(body: F, info: FunctionInfo): F {
+  const proto = Object.create(FRAME_PROTOTYPE) as FramePrototype;
+  proto[INFO] = info;
+  (body as unknown as { prototype: object }).prototype = proto;
+  return body;
+}
+
+/** True when `value` is a frame created by a coroutine body. */
+export function isFrame(value: unknown): value is Frame {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto !== null && Object.getPrototypeOf(proto) === FRAME_PROTOTYPE;
+}
+
+/** The FunctionInfo of a frame. */
+export function frameInfo(frame: Frame): FunctionInfo {
+  return (Object.getPrototypeOf(frame) as FramePrototype)[INFO];
+}
+
+/** Resume in the next loop iteration with `value`: what `sleep(0, value)` yields. */
+export class YieldToLoop<T = unknown> {
+  constructor(readonly value: T) {}
+}
+/** The allocation-free form of {@link YieldToLoop} for `sleep(0)`. */
+export const YIELD_TO_LOOP: YieldToLoop<undefined> = new YieldToLoop(undefined);
+
+/** Called with a lazy coroutine's name when it is collected without ever having run. */
+let reportNeverAwaited: (name: string) => void = (name) => {
+  console.warn(`RuntimeWarning: coroutine '${name}' was never awaited`);
+};
+/** Replace how never-awaited coroutines are reported (tests, the loop's handler). */
+export function setNeverAwaitedReporter(fn: (name: string) => void): void {
+  reportNeverAwaited = fn;
+}
+
+const neverAwaited: FinalizationRegistry<string> | null =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry((name) => reportNeverAwaited(name)) : null;
+
+/**
+ * A coroutine object of lazy mode: calling a lazy coroutine function returns one. It does not
+ * run until it is awaited, scheduled as a Task, or its `then` is called.
+ */
+export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
+  /** The frame, until something takes it to run. */
+  #frame: Frame<T> | null;
+  readonly #info: FunctionInfo;
+  constructor(frame: Frame<T>) {
+    this.#frame = frame;
+    this.#info = frameInfo(frame);
+    neverAwaited?.register(this, this.#info.name, this);
+  }
+
+  /** The coroutine function's name. */
+  get name(): string {
+    return this.#info.name;
+  }
+
+  /** What the transform recorded of the coroutine function. */
+  get info(): FunctionInfo {
+    return this.#info;
+  }
+
+  /**
+   * Takes the frame to run it; throws when the coroutine was already awaited or scheduled,
+   * as Python's "cannot reuse already awaited coroutine".
+   */
+  takeFrame(): Frame<T> {
+    const frame = this.#frame;
+    if (frame === null) {
+      throw new RuntimeError(`cannot reuse already awaited coroutine '${this.name}'`);
+    }
+    this.#frame = null;
+    neverAwaited?.unregister(this);
+    return frame;
+  }
+
+  /** True once the coroutine has been awaited or scheduled. */
+  get started(): boolean {
+    return this.#frame === null;
+  }
+
+  /** Schedules the coroutine as a Task and chains on it, as awaiting it from plain code would. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    return scheduleLazy(this).then(onFulfilled, onRejected);
+  }
+
+  toString(): string {
+    return `<coroutine object ${this.#info.name} at ${this.#info.file}:${this.#info.line}>`;
+  }
+}
+
+let scheduleLazy: (coro: LazyCoroutine<any>) => PromiseLike<any> = () => {
+  throw new Error("corotask: task module not loaded");
+};
+/** Installed by task.ts: how `LazyCoroutine.then` schedules the coroutine. */
+export function setLazyScheduler(fn: (coro: LazyCoroutine<any>) => PromiseLike<any>): void {
+  scheduleLazy = fn;
+}
+
+/** A coroutine: what createTask and friends accept. */
+export type Coroutine<T = unknown> = Frame<T> | LazyCoroutine<T>;
+
+/** True for anything createTask can run: a frame or a lazy coroutine. */
+export function isCoroutine(value: unknown): value is Coroutine {
+  return value instanceof LazyCoroutine || isFrame(value);
+}
+
+/** The FunctionInfo of a coroutine. */
+export function coroutineInfo(coro: Coroutine): FunctionInfo {
+  return coro instanceof LazyCoroutine ? coro.info : frameInfo(coro);
+}
+
+// The prototypes a compiled function object is given, so that reflection still sees an async
+// function (test262 checks `Object.getPrototypeOf(f) === AsyncFunction.prototype`).
+const AsyncFunctionPrototype = Object.getPrototypeOf(async function () {}) as object;
+const AsyncGeneratorFunctionPrototype = Object.getPrototypeOf(async function* () {}) as object;
+export { AsyncFunctionPrototype, AsyncGeneratorFunctionPrototype };
+
+/** How a compiled coroutine function starts when called without an inline `await`. */
+export type StartMode = "eager" | "lazy";

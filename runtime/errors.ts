@@ -1,0 +1,62 @@
+/** The runtime's error classes, and the one helper that describes a bad value in a message. */
+
+/**
+ * Raised into a coroutine at its `await` when its Task is cancelled; a Future cancelled with
+ * `cancel(msg)` raises it with `message` set to `msg`.
+ * @see asyncio.CancelledError
+ */
+export class CancelledError extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message ?? "", options);
+  }
+}
+CancelledError.prototype.name = "CancelledError";
+
+/**
+ * An operation was called on a Future in a state that does not allow it (`result()` of a
+ * pending future, a second `setResult`).
+ * @see asyncio.InvalidStateError
+ */
+export class InvalidStateError extends Error {}
+InvalidStateError.prototype.name = "InvalidStateError";
+
+/**
+ * A deadline passed (`waitFor`, `timeout`, `asCompleted`). When it replaced a cancellation, that
+ * `CancelledError` is its `cause`.
+ * @see asyncio.TimeoutError
+ */
+export class TimeoutError extends Error {}
+TimeoutError.prototype.name = "TimeoutError";
+
+/** Python's RuntimeError: misuse that has no better-named error (a closed loop, a reused coroutine). */
+export class RuntimeError extends Error {}
+RuntimeError.prototype.name = "RuntimeError";
+
+/** A short description of a value for error messages: its type and, for small values, the value. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "undefined":
+      return "undefined";
+    case "number":
+    case "boolean":
+    case "bigint":
+      return `${typeof value} ${String(value)}`;
+    case "string":
+      return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "..." : value)}`;
+    case "symbol":
+      return String(value);
+    case "function":
+      return `function ${value.name || "<anonymous>"}`;
+  }
+  if (value instanceof Promise) return "a native Promise";
+  const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+  const name = typeof ctor?.name === "string" && ctor.name !== "" ? ctor.name : "Object";
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+}
+
+/** The fix to suggest wherever a native Promise or async function shows up instead of a coroutine. */
+export const NOT_COMPILED_HINT =
+  "the function that produced it was not compiled by corotask; add its file to the transform " +
+  "(the Babel plugin corotask/babel, the TypeScript transformer corotask/typescript, or " +
+  "node --import corotask/register), or check the plugin's include/exclude options";

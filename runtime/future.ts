@@ -1,0 +1,346 @@
+/** Future: a result that will be set later, with done callbacks scheduled through its loop. */
+import { CancelledError, InvalidStateError, describe } from "./errors.js";
+import { getEventLoop, type EventLoop } from "./event-loop.js";
+import type { Runnable } from "./handle.js";
+
+/** A Future's state. @see asyncio.Future */
+export type FutureState = "pending" | "cancelled" | "finished";
+
+/** A done callback: called with the future, through the loop, once it is done. */
+export type DoneCallback<F> = (future: F) => void;
+
+/**
+ * A waiter: an internal entry in the callback list that the loop runs directly, so that a Task
+ * waiting on a Future costs no Handle and no closure.
+ * @internal
+ */
+export interface FutureWaiter extends Runnable {
+  readonly waiterLoop: EventLoop;
+}
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+
+/** Where failures nobody retrieved are reported when their future is collected. */
+interface Unretrieved {
+  loop: EventLoop;
+  message: string;
+  exception: unknown;
+  description: string;
+}
+const unretrievedRegistry: FinalizationRegistry<Unretrieved> | null =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry((held) => {
+        if (held.loop.isClosed()) return;
+        held.loop.callExceptionHandler({ message: held.message, exception: held.exception, future: held.description });
+      })
+    : null;
+
+// States: pending -> finished (setResult / setException) or pending -> cancelled (cancel).
+// Callbacks are scheduled through the loop exactly once, when the state leaves pending; a callback
+// added after that is scheduled at once. #exceptionUnretrieved is true while an exception is set
+// and nobody has looked at it (result(), exception(), then()).
+/**
+ * A Future: the eventual result of an operation. Awaitable from compiled coroutines (the task
+ * suspends until it is done) and thenable from any JavaScript.
+ * @see asyncio.Future
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  #state: FutureState = "pending";
+  #result: T | undefined = undefined;
+  #exception: unknown = undefined;
+  #hasException = false;
+  readonly #loop: EventLoop;
+  /** The first callback, kept out of #moreCallbacks so a single waiter needs no array. */
+  #firstCallback: DoneCallback<any> | FutureWaiter | null = null;
+  #moreCallbacks: Array<DoneCallback<any> | FutureWaiter> | null = null;
+  /** The message given to cancel(msg). */
+  #cancelMessage: string | undefined = undefined;
+  #exceptionUnretrieved = false;
+
+  /** A pending future on `loop` (default: getEventLoop()). */
+  constructor(options?: { loop?: EventLoop }) {
+    this.#loop = options?.loop ?? getEventLoop();
+  }
+
+  /** The loop this future belongs to. */
+  getLoop(): EventLoop {
+    return this.#loop;
+  }
+
+  /** True once it has a result, an exception, or was cancelled. */
+  done(): boolean {
+    return this.#state !== "pending";
+  }
+
+  /** True if it was cancelled. */
+  cancelled(): boolean {
+    return this.#state === "cancelled";
+  }
+
+  /**
+   * The result. Throws the exception if one was set, CancelledError if cancelled, and
+   * InvalidStateError while pending.
+   */
+  result(): T {
+    switch (this.#state) {
+      case "pending":
+        throw new InvalidStateError("Result is not ready");
+      case "cancelled":
+        throw this.makeCancelledError();
+    }
+    if (this.#hasException) {
+      this.#markRetrieved();
+      throw this.#exception;
+    }
+    return this.#result as T;
+  }
+
+  /**
+   * The exception set, or null. Throws CancelledError if cancelled and InvalidStateError while
+   * pending.
+   */
+  exception(): unknown {
+    switch (this.#state) {
+      case "pending":
+        throw new InvalidStateError("Exception is not set");
+      case "cancelled":
+        throw this.makeCancelledError();
+    }
+    this.#markRetrieved();
+    return this.#hasException ? this.#exception : null;
+  }
+
+  /** Marks the future done with `value`. Throws InvalidStateError if already done. */
+  setResult(value: T): void {
+    if (this.#state !== "pending") throw new InvalidStateError(`invalid state: ${this.#state}`);
+    this.#result = value;
+    this.#state = "finished";
+    this.#scheduleCallbacks();
+  }
+
+  /** Marks the future done with an exception. Throws InvalidStateError if already done. */
+  setException(exception: unknown): void {
+    if (this.#state !== "pending") throw new InvalidStateError(`invalid state: ${this.#state}`);
+    if (typeof exception === "function" && /^class\b/.test(Function.prototype.toString.call(exception))) {
+      exception = new (exception as new () => unknown)();
+    }
+    this.finishWithException(exception);
+  }
+
+  /**
+   * Stores `exception` as the outcome (Task's end shares it); failures nobody retrieves are
+   * reported through the loop's exception handler when the future is collected.
+   * @internal
+   */
+  protected finishWithException(exception: unknown): void {
+    this.#exception = exception;
+    this.#hasException = true;
+    this.#state = "finished";
+    this.#exceptionUnretrieved = true;
+    unretrievedRegistry?.register(
+      this,
+      {
+        loop: this.#loop,
+        message: `${this.constructor.name === "Future" ? "Future" : "Task"} exception was never retrieved`,
+        exception,
+        description: this.toString(),
+      },
+      this,
+    );
+    this.#scheduleCallbacks();
+  }
+
+  /** Finishes with a result without the pending check (Task's end). @internal */
+  protected finishWithResult(value: T): void {
+    this.#result = value;
+    this.#state = "finished";
+    this.#scheduleCallbacks();
+  }
+
+  /** Marks the future cancelled, if pending, and schedules its callbacks. @internal */
+  protected finishCancelled(message: string | undefined): void {
+    this.#cancelMessage = message;
+    this.#state = "cancelled";
+    this.#scheduleCallbacks();
+  }
+
+  #markRetrieved(): void {
+    if (this.#exceptionUnretrieved) {
+      this.#exceptionUnretrieved = false;
+      unretrievedRegistry?.unregister(this);
+    }
+  }
+
+  /**
+   * Cancels the future: if pending, it becomes cancelled and its callbacks are scheduled.
+   * Returns false if it was already done.
+   */
+  cancel(msg?: string): boolean {
+    if (this.#state !== "pending") return false;
+    this.finishCancelled(msg);
+    return true;
+  }
+
+  /** The CancelledError that result()/exception() throw for a cancelled future. @internal */
+  makeCancelledError(): CancelledError {
+    return new CancelledError(this.#cancelMessage);
+  }
+
+  /** The message given to cancel(msg), once cancelled. @internal */
+  cancelMessage(): string | undefined {
+    return this.#cancelMessage;
+  }
+
+  /** The exception without marking it retrieved (for the runtime's own bookkeeping). @internal */
+  peekException(): unknown {
+    return this.#hasException ? this.#exception : undefined;
+  }
+
+  /** True when finished with an exception. @internal */
+  hasException(): boolean {
+    return this.#hasException;
+  }
+
+  /** Marks an exception as retrieved without raising it (gather, wait...). @internal */
+  markExceptionRetrieved(): void {
+    this.#markRetrieved();
+  }
+
+  /**
+   * Adds `fn`, called with this future once it is done, through the loop. If already done,
+   * `fn` is scheduled at once.
+   */
+  addDoneCallback(fn: DoneCallback<this>): void {
+    if (typeof fn !== "function") {
+      throw new TypeError(`addDoneCallback expects a function, got ${describe(fn)}`);
+    }
+    this.addWaiter(fn);
+  }
+
+  /** Adds a callback or an internal waiter. @internal */
+  addWaiter(entry: DoneCallback<any> | FutureWaiter): void {
+    if (this.#state !== "pending") {
+      this.#schedule(entry);
+    } else if (this.#firstCallback === null && this.#moreCallbacks === null) {
+      this.#firstCallback = entry;
+    } else {
+      (this.#moreCallbacks ??= []).push(entry);
+    }
+  }
+
+  /** Removes every instance of `fn`; returns how many were removed. */
+  removeDoneCallback(fn: DoneCallback<this> | FutureWaiter): number {
+    let removed = 0;
+    if (this.#firstCallback === fn) {
+      this.#firstCallback = null;
+      removed++;
+    }
+    const more = this.#moreCallbacks;
+    if (more !== null) {
+      const kept = more.filter((cb) => cb !== fn);
+      removed += more.length - kept.length;
+      this.#moreCallbacks = kept.length > 0 ? kept : null;
+    }
+    return removed;
+  }
+
+  #scheduleCallbacks(): void {
+    const first = this.#firstCallback;
+    const more = this.#moreCallbacks;
+    this.#firstCallback = null;
+    this.#moreCallbacks = null;
+    if (first !== null) this.#schedule(first);
+    if (more !== null) for (const cb of more) this.#schedule(cb);
+  }
+
+  #schedule(entry: DoneCallback<any> | FutureWaiter): void {
+    if (typeof entry === "function") {
+      if (this.#loop.isClosed()) return;
+      this.#loop.callSoon(entry, this);
+    } else {
+      entry.waiterLoop.enqueueRunnable(entry);
+    }
+  }
+
+  /**
+   * Chains on the outcome like a Promise: fulfils with the result, rejects with the exception
+   * (or the CancelledError). Marks an exception as retrieved: the returned Promise carries it.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#settled().then(onFulfilled, onRejected);
+  }
+
+  /** As Promise.prototype.catch. */
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#settled().catch(onRejected);
+  }
+
+  /** As Promise.prototype.finally. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.#settled().finally(onFinally);
+  }
+
+  #settled(): Promise<T> {
+    if (this.#state === "pending") {
+      return new Promise<T>((resolve, reject) => {
+        this.addWaiter((f) => f.#settleInto(resolve, reject));
+      });
+    }
+    return new Promise<T>((resolve, reject) => this.#settleInto(resolve, reject));
+  }
+
+  #settleInto(resolve: (v: T) => void, reject: (e: unknown) => void): void {
+    if (this.#state === "cancelled") reject(this.makeCancelledError());
+    else if (this.#hasException) {
+      this.#markRetrieved();
+      reject(this.#exception);
+    } else resolve(this.#result as T);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return this.constructor.name;
+  }
+
+  /** `<Future pending>`, `<Future finished result=42>`, `<Future cancelled>`. */
+  toString(): string {
+    return `<${this.constructor.name} ${this.describeState()}>`;
+  }
+
+  /** The state part of the string form. @internal */
+  protected describeState(): string {
+    if (this.#state === "pending") return "pending";
+    if (this.#state === "cancelled") return "cancelled";
+    if (this.#hasException) return `finished exception=${reprValue(this.#exception)}`;
+    return `finished result=${reprValue(this.#result)}`;
+  }
+
+  [inspectCustom](): string {
+    return this.toString();
+  }
+}
+
+/** A short repr of a value for string forms: `42`, `'text'`, `Error('boom')`. */
+export function reprValue(value: unknown): string {
+  if (value instanceof Error) return `${value.name}('${value.message}')`;
+  if (typeof value === "string") return `'${value.length > 60 ? value.slice(0, 57) + "..." : value}'`;
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "object") {
+    try {
+      const json = JSON.stringify(value);
+      if (json !== undefined) return json.length > 60 ? json.slice(0, 57) + "..." : json;
+    } catch {
+      /* cyclic: fall through */
+    }
+    return describe(value);
+  }
+  return String(value);
+}
+
+/** True for corotask Futures and Tasks. */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}

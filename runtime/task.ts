@@ -1,0 +1,716 @@
+/** Task: drives one coroutine on an EventLoop; is itself the Future of that coroutine's result. */
+import { captureContext, runInContext, type CapturedContext } from "./context.js";
+import {
+  LazyCoroutine,
+  YIELD_TO_LOOP,
+  coroutineBody,
+  YieldToLoop,
+  coroutineInfo,
+  frameInfo,
+  isFrame,
+  setLazyScheduler,
+  siteRegister,
+  type Coroutine,
+  type Frame,
+  type FunctionInfo,
+} from "./coroutine.js";
+import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe } from "./errors.js";
+import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
+import { Future, reprValue, type FutureWaiter } from "./future.js";
+import { RUN } from "./handle.js";
+import { runningLoopOrNull, enterLoop, leaveLoop } from "./running-loop.js";
+
+/** A frame of a stack or traceback: 1-based positions in the original source. */
+export interface StackFrame {
+  functionName: string;
+  fileName: string;
+  lineNumber: number;
+  columnNumber: number;
+  /** The source line's text, when the transform recorded it. */
+  source?: string;
+}
+
+/** Options of createTask and the Task constructor. */
+export interface TaskOptions {
+  /** The task's name (default `Task-N`). */
+  name?: string;
+}
+
+// How the next step resumes the innermost frame.
+const SEND = 0;
+const THROW = 1;
+type ResumeKind = typeof SEND | typeof THROW;
+
+/** Tasks whose step is on the JavaScript stack, innermost last (steps nest for eager starts). */
+const steppingTasks: Task<unknown>[] = [];
+
+/** Pending tasks per loop, for allTasks(); a task leaves its set when it finishes. */
+const pendingByLoop = new WeakMap<EventLoop, Set<Task<unknown>>>();
+let lastLoop: EventLoop | null = null;
+let lastPending: Set<Task<unknown>> | null = null;
+function pendingSet(loop: EventLoop): Set<Task<unknown>> {
+  if (loop === lastLoop) return lastPending!;
+  let set = pendingByLoop.get(loop);
+  if (set === undefined) pendingByLoop.set(loop, (set = new Set()));
+  lastLoop = loop;
+  lastPending = set;
+  return set;
+}
+
+let taskCounter = 0;
+/** How many async frames an error's stack gets, as V8's own limit on stack lines. */
+const asyncFramesAdded = new WeakMap<object, number>();
+/** The longest traceback a failed task keeps (its newest frames). */
+const TRACEBACK_LIMIT = 1000;
+
+// While not done, exactly one holds:
+//  waiting    - on a Future: #waitingOn is a pending Future whose waiters include this task;
+//               on a thenable: #thenableGeneration names the one whose settlement resumes us.
+//  scheduled  - queued on the loop (or a thenable settled): #resumeKind/#resumeValue say how to
+//               resume; #waitingOn is null or done.
+//  running    - #runStep is on the JavaScript stack; #waitingOn is null.
+// cancel(): waiting on a Future -> cancel it (its wake-up throws CancelledError); otherwise set
+// #cancelPending, and the next step throws CancelledError into the innermost frame.
+/**
+ * A Task: runs a coroutine on an event loop. `cancel()` throws CancelledError into the coroutine
+ * at the await where it is suspended. Thenable: plain code can `await` it.
+ * @see asyncio.Task
+ */
+export class Task<T = unknown> extends Future<T> implements FutureWaiter {
+  /** The coroutine as given, for getCoro(). */
+  readonly #coro: Coroutine<T>;
+  /** The innermost frame: the one to resume. Null once done. */
+  #frame: Frame | null;
+  /** Await site index of the innermost frame (siteRegister.at when it last yielded), -1 before. */
+  #site = -1;
+  /** The frames awaiting the innermost one, outermost first, as pairs: frame, its await site. */
+  #parents: unknown[] | null = null;
+  /** The Future this task is blocked on; null while scheduled or running. */
+  #waitingOn: Future<unknown> | null = null;
+  /** Counts thenable awaits: a settlement whose generation is stale is ignored. */
+  #thenableGeneration = 0;
+  #resumeKind: ResumeKind = SEND;
+  #resumeValue: unknown = undefined;
+  /** A cancel() arrived while no Future could carry it: the next step throws CancelledError. */
+  #cancelPending = false;
+  #cancelRequests = 0;
+  #cancelRequestMessage: string | undefined = undefined;
+  /** The CancelledError the coroutine ended with: result() rethrows this very error. */
+  #cancelledError: CancelledError | null = null;
+  #name: string | null;
+  readonly #number: number;
+  readonly #context: CapturedContext;
+  #abortController: AbortController | null = null;
+  /** Frames the exception passed through on its way out, newest first; null unless failed. */
+  #traceback: StackFrame[] | null = null;
+  readonly waiterLoop: EventLoop;
+
+  /**
+   * Wraps `coro` in a Task on `loop` (default: the running loop or getEventLoop()) and
+   * schedules its first step; with `eagerStart`, runs it at once up to its first suspension.
+   */
+  constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop; eagerStart?: boolean }) {
+    const loop = options?.loop ?? runningLoopOrNull() ?? getEventLoop();
+    super({ loop });
+    this.waiterLoop = loop;
+    this.#coro = coro;
+    const frame = coro instanceof LazyCoroutine ? coro.takeFrame() : checkFrame(coro, "Task");
+    this.#frame = frame;
+    this.#number = ++taskCounter;
+    this.#name = options?.name === undefined || options.name === null ? null : String(options.name);
+    this.#context = captureContext();
+    pendingSet(loop).add(this);
+    if (options?.eagerStart === true) {
+      this.#runStep();
+    } else {
+      loop.enqueueRunnable(this);
+    }
+  }
+
+  // ---- identity ----
+
+  /** The coroutine this task runs. */
+  getCoro(): Coroutine<T> {
+    return this.#coro;
+  }
+
+  /** The task's name: as given, or `Task-N` in creation order. */
+  getName(): string {
+    return this.#name ?? `Task-${this.#number}`;
+  }
+
+  /** Renames the task. */
+  setName(name: unknown): void {
+    this.#name = String(name);
+  }
+
+  /** Tasks have no settable result. */
+  override setResult(_value: T): never {
+    throw new RuntimeError("Task does not support set_result operation");
+  }
+
+  /** Tasks have no settable exception. */
+  override setException(_exception: unknown): never {
+    throw new RuntimeError("Task does not support set_exception operation");
+  }
+
+  // ---- cancellation ----
+
+  /**
+   * Requests cancellation: CancelledError(msg) is thrown into the coroutine at the await where
+   * it waits (at once, if it waits on a Future; at its next step otherwise). The coroutine may
+   * catch it. Returns false if the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    this.#cancelRequests++;
+    this.#cancelRequestMessage = msg;
+    if (this.#abortController !== null && !this.#abortController.signal.aborted) {
+      this.#abortController.abort(new CancelledError(msg));
+    }
+    const waitingOn = this.#waitingOn;
+    if (waitingOn !== null && waitingOn.cancel(msg)) {
+      // The awaited future's wake-up throws its CancelledError into the coroutine.
+      return true;
+    }
+    this.#cancelPending = true;
+    if (this.#thenableGeneration > 0) {
+      // Waiting on a foreign thenable: stop listening to it and wake up now.
+      this.#thenableGeneration = -this.#thenableGeneration;
+      this.waiterLoop.enqueueRunnable(this);
+    }
+    return true;
+  }
+
+  /** How many cancellation requests are outstanding (cancel() calls minus uncancel() calls). */
+  cancelling(): number {
+    return this.#cancelRequests;
+  }
+
+  /**
+   * Takes back one cancellation request; returns the requests left. At zero a pending
+   * cancellation that was not yet delivered is dropped (Python 3.13).
+   */
+  uncancel(): number {
+    if (this.#cancelRequests > 0) {
+      this.#cancelRequests--;
+      if (this.#cancelRequests === 0) this.#cancelPending = false;
+    }
+    return this.#cancelRequests;
+  }
+
+  /** An AbortSignal that aborts when cancellation is requested: pass it to fetch, timers, streams. */
+  get signal(): AbortSignal {
+    if (this.#abortController === null) {
+      this.#abortController = new AbortController();
+      if (this.#cancelRequests > 0 || this.cancelled()) {
+        this.#abortController.abort(new CancelledError(this.#cancelRequestMessage));
+      }
+    }
+    return this.#abortController.signal;
+  }
+
+  override makeCancelledError(): CancelledError {
+    return this.#cancelledError ?? super.makeCancelledError();
+  }
+
+  // ---- stepping ----
+
+  /** The loop runs a scheduled step, or a Future this task waits on woke it. @internal */
+  [RUN](): void {
+    if (this.#frame === null) return;
+    const waitingOn = this.#waitingOn;
+    if (waitingOn !== null) {
+      this.#waitingOn = null;
+      if (waitingOn.cancelled()) {
+        this.#resumeKind = THROW;
+        this.#resumeValue = waitingOn.makeCancelledError();
+      } else if (waitingOn.hasException()) {
+        this.#resumeKind = THROW;
+        this.#resumeValue = waitingOn.exception();
+      } else {
+        this.#resumeKind = SEND;
+        this.#resumeValue = waitingOn.result();
+      }
+    } else if (this.#thenableGeneration > 0) {
+      return; // still waiting on a thenable; a stale wake-up
+    }
+    runInContext(this.#context, this.#runStep, this);
+  }
+
+  /** Resumes from a thenable's settlement, if it is still the one awaited. */
+  #settleThenable(generation: number, kind: ResumeKind, value: unknown): void {
+    if (generation !== this.#thenableGeneration || this.#frame === null) return;
+    this.#thenableGeneration = 0;
+    this.#resumeKind = kind;
+    this.#resumeValue = value;
+    runInContext(this.#context, this.#runStep, this);
+  }
+
+  /**
+   * The trampoline: resumes the innermost frame and follows what it yields. A yielded frame is
+   * pushed and run inline; a finished frame is popped and its result or exception handed to the
+   * frame below. Returns when the task suspends or ends.
+   */
+  #runStep(): void {
+    let frame = this.#frame!;
+    let kind: ResumeKind = this.#resumeKind;
+    let value = this.#resumeValue;
+    this.#resumeValue = undefined;
+    this.#thenableGeneration = 0;
+    if (this.#cancelPending) {
+      this.#cancelPending = false;
+      kind = THROW;
+      value = new CancelledError(this.#cancelRequestMessage);
+    }
+    const loop = this.waiterLoop;
+    const previousLoop = enterLoop(loop);
+    steppingTasks.push(this);
+    try {
+      for (;;) {
+        let next: IteratorResult<unknown, unknown>;
+        const cancelsBefore = this.#cancelRequests;
+        try {
+          if (kind === SEND) {
+            next = frame.next(value);
+          } else {
+            siteRegister.caught = -1;
+            next = frame.throw(value);
+            if (value instanceof CancelledError && loop.getDebug()) this.#reportSwallowed(frame, cancelsBefore);
+          }
+        } catch (error) {
+          this.#recordTraceback(frame, error);
+          const parents = this.#parents;
+          if (parents === null || parents.length === 0) {
+            this.#finish(THROW, error);
+            return;
+          }
+          this.#site = parents.pop() as number;
+          frame = this.#frame = parents.pop() as Frame;
+          addAsyncFrame(error, frameInfo(frame), this.#site);
+          kind = THROW;
+          value = error;
+          continue;
+        }
+        if (next.done === true) {
+          const parents = this.#parents;
+          if (parents === null || parents.length === 0) {
+            this.#finish(SEND, next.value);
+            return;
+          }
+          this.#site = parents.pop() as number;
+          frame = this.#frame = parents.pop() as Frame;
+          kind = SEND;
+          value = next.value;
+          continue;
+        }
+        const yielded = next.value;
+        const site = siteRegister.at;
+        if (isFrame(yielded)) {
+          (this.#parents ??= []).push(frame, site);
+          frame = this.#frame = yielded;
+          this.#site = -1;
+          kind = SEND;
+          value = undefined;
+          continue;
+        }
+        this.#site = site;
+        if (yielded instanceof Future) {
+          if (yielded.done()) {
+            // As asyncio: awaiting a done future does not suspend.
+            if (yielded.cancelled()) {
+              kind = THROW;
+              value = yielded.makeCancelledError();
+            } else if (yielded.hasException()) {
+              kind = THROW;
+              value = yielded.exception();
+            } else {
+              kind = SEND;
+              value = yielded.result();
+            }
+            continue;
+          }
+          if (yielded === this) {
+            kind = THROW;
+            value = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
+            continue;
+          }
+          if (yielded.getLoop() === loop) {
+            this.#waitingOn = yielded;
+            yielded.addWaiter(this);
+            if (this.#cancelPending && yielded.cancel(this.#cancelRequestMessage)) {
+              this.#cancelPending = false;
+            }
+            return;
+          }
+          // A future of another loop: wait for it as for any thenable.
+        } else if (yielded instanceof LazyCoroutine) {
+          try {
+            const lazyFrame = yielded.takeFrame();
+            (this.#parents ??= []).push(frame, site);
+            frame = this.#frame = lazyFrame;
+            this.#site = -1;
+            kind = SEND;
+            value = undefined;
+          } catch (error) {
+            kind = THROW;
+            value = error;
+          }
+          continue;
+        } else if (yielded instanceof YieldToLoop) {
+          this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
+          return;
+        }
+        let then: unknown;
+        if ((typeof yielded === "object" && yielded !== null) || typeof yielded === "function") {
+          try {
+            then = (yielded as { then?: unknown }).then;
+          } catch (error) {
+            kind = THROW;
+            value = error;
+            continue;
+          }
+        }
+        if (typeof then === "function") {
+          this.#awaitThenable(yielded as PromiseLike<unknown>, then as PromiseLike<unknown>["then"]);
+          return;
+        }
+        this.#scheduleResume(SEND, yielded);
+        return;
+      }
+    } finally {
+      steppingTasks.pop();
+      leaveLoop(previousLoop);
+    }
+  }
+
+  #scheduleResume(kind: ResumeKind, value: unknown): void {
+    this.#resumeKind = kind;
+    this.#resumeValue = value;
+    this.waiterLoop.enqueueRunnable(this);
+  }
+
+  #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
+    const generation = (this.#thenableGeneration = nextGeneration());
+    try {
+      then.call(
+        thenable,
+        (v) => this.#settleThenable(generation, SEND, v),
+        (e) => this.#settleThenable(generation, THROW, e),
+      );
+    } catch (error) {
+      this.#settleThenable(generation, THROW, error);
+      return;
+    }
+    if (this.#cancelPending) {
+      this.#thenableGeneration = -generation;
+      this.waiterLoop.enqueueRunnable(this);
+    }
+  }
+
+  #finish(kind: ResumeKind, value: unknown): void {
+    this.#frame = null;
+    this.#parents = null;
+    pendingSet(this.waiterLoop).delete(this);
+    if (kind === SEND) {
+      this.finishWithResult(value as T);
+    } else if (value instanceof CancelledError) {
+      this.#cancelledError = value;
+      this.#traceback = null;
+      this.finishCancelled(value.message === "" ? undefined : value.message);
+    } else {
+      this.finishWithException(value);
+    }
+  }
+
+  #recordTraceback(frame: Frame, error: unknown): void {
+    if (error instanceof CancelledError) return;
+    const info = frameInfo(frame);
+    if (info.hidden === true) return;
+    const traceback = (this.#traceback ??= []);
+    if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, this.#site));
+  }
+
+  #reportSwallowed(frame: Frame, cancelsBefore: number): void {
+    // Reached only when frame.throw(CancelledError) returned: the coroutine carried on.
+    if (this.#cancelRequests < cancelsBefore || this.#cancelRequests === 0) return; // uncancel()ed
+    const info = frameInfo(frame);
+    const catchIndex = siteRegister.caught;
+    const where = catchIndex >= 0 && info.catches?.[catchIndex] !== undefined ? info.catches[catchIndex]! : null;
+    const position = where ?? info;
+    this.waiterLoop.callExceptionHandler({
+      message:
+        `Task ${this.getName()} swallowed a CancelledError in ${info.name} at ${info.file}:${position.line}: ` +
+        `the catch carried on without re-raising it or calling uncancel()`,
+      task: this.toString(),
+      catchSite: `${info.file}:${position.line}:${position.column}`,
+    });
+  }
+
+  // ---- introspection ----
+
+  /** The Future this task waits on, if any. @internal */
+  waitingOn(): Future<unknown> | null {
+    return this.#waitingOn;
+  }
+
+  /**
+   * The stack: for a pending task, one frame per coroutine of its await chain, oldest first;
+   * for a task that failed, the traceback frames (oldest first); otherwise `[]`. `limit` keeps
+   * the newest frames of a stack and the oldest of a traceback.
+   */
+  getStack(options?: { limit?: number | null }): StackFrame[] {
+    const limit = options?.limit ?? null;
+    if (limit !== null && (typeof limit !== "number" || Number.isNaN(limit))) {
+      throw new TypeError(`getStack limit must be a number, got ${describe(limit)}`);
+    }
+    if (this.#frame !== null) {
+      const frames: StackFrame[] = [];
+      const parents = this.#parents;
+      if (parents !== null) {
+        for (let i = 0; i < parents.length; i += 2) {
+          const info = frameInfo(parents[i] as Frame);
+          if (info.hidden !== true) frames.push(toStackFrame(info, parents[i + 1] as number));
+        }
+      }
+      const info = frameInfo(this.#frame);
+      if (info.hidden !== true) frames.push(toStackFrame(info, this.#site));
+      if (limit === null) return frames;
+      return limit <= 0 ? [] : frames.slice(-limit);
+    }
+    if (this.#traceback !== null && !this.cancelled()) {
+      const frames = this.#traceback.slice().reverse();
+      if (limit === null) return frames;
+      return limit <= 0 ? [] : frames.slice(0, limit);
+    }
+    return [];
+  }
+
+  /**
+   * Writes the stack (or the traceback, then the error) to `file` (anything with
+   * `write(string)`, default stderr), in the layout of Python's traceback module.
+   */
+  printStack(options?: { limit?: number | null; file?: { write(text: string): unknown } }): void {
+    const frames = this.getStack({ limit: options?.limit ?? null });
+    const failed = this.done() && !this.cancelled() && this.hasException();
+    const lines: string[] = [];
+    if (frames.length === 0) lines.push(`No stack for ${this.toString()}`);
+    else lines.push(`${failed ? "Traceback" : "Stack"} for ${this.toString()} (most recent call last):`);
+    for (const f of frames) {
+      lines.push(`  File "${f.fileName}", line ${f.lineNumber}, in ${f.functionName}`);
+      if (f.source !== undefined && f.source !== "") lines.push(`    ${f.source}`);
+    }
+    if (failed) {
+      const e = this.peekException();
+      lines.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    }
+    const text = lines.join("\n") + "\n";
+    if (options?.file !== undefined) options.file.write(text);
+    else writeStderr(text);
+  }
+
+  /** The frames of the await chain with their infos, outermost first (call graphs). @internal */
+  awaitChain(): Array<{ info: FunctionInfo; site: number }> {
+    const chain: Array<{ info: FunctionInfo; site: number }> = [];
+    if (this.#frame === null) return chain;
+    const parents = this.#parents;
+    if (parents !== null) {
+      for (let i = 0; i < parents.length; i += 2) chain.push({ info: frameInfo(parents[i] as Frame), site: parents[i + 1] as number });
+    }
+    chain.push({ info: frameInfo(this.#frame), site: this.#site });
+    return chain;
+  }
+
+  /** `<Task pending name='Task-1' coro=<main() running at demo.ts:12>>` and the like. */
+  override toString(): string {
+    const state = this.describeState();
+    const [head, ...rest] = state.split(" ");
+    return `<Task ${head} name='${this.getName()}' coro=<${this.#describeCoro()}>${rest.length > 0 ? " " + rest.join(" ") : ""}>`;
+  }
+
+  #describeCoro(): string {
+    const own = this.#ownFrameInfo();
+    if (this.done()) return `${own.info.name}() done, defined at ${own.info.file}:${own.info.line}`;
+    const line = own.site >= 0 ? (own.info.sites[own.site]?.line ?? own.info.line) : own.info.line;
+    return `${own.info.name}() running at ${own.info.file}:${line}`;
+  }
+
+  #ownFrameInfo(): { info: FunctionInfo; site: number } {
+    const parents = this.#parents;
+    if (parents !== null && parents.length > 0) return { info: frameInfo(parents[0] as Frame), site: parents[1] as number };
+    if (this.#frame !== null) return { info: frameInfo(this.#frame), site: this.#site };
+    return { info: coroutineInfo(this.#coro), site: -1 };
+  }
+}
+
+let generationCounter = 0;
+function nextGeneration(): number {
+  generationCounter = generationCounter >= 0x3fffffff ? 1 : generationCounter + 1;
+  return generationCounter;
+}
+
+function toStackFrame(info: FunctionInfo, site: number): StackFrame {
+  const at = site >= 0 ? info.sites[site] : undefined;
+  const frame: StackFrame = {
+    functionName: info.name,
+    fileName: info.file,
+    lineNumber: at?.line ?? info.line,
+    columnNumber: at?.column ?? info.column,
+  };
+  if (at?.source !== undefined) frame.source = at.source;
+  return frame;
+}
+
+/** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
+function addAsyncFrame(error: unknown, info: FunctionInfo, site: number): void {
+  if (info.hidden === true || !(error instanceof Error)) return;
+  const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
+  const added = asyncFramesAdded.get(error) ?? 0;
+  if (added >= limit) return;
+  const stack = error.stack;
+  if (typeof stack !== "string") return;
+  const at = toStackFrame(info, site);
+  try {
+    error.stack = `${stack}\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
+    asyncFramesAdded.set(error, added + 1);
+  } catch {
+    /* a frozen error keeps its stack */
+  }
+}
+
+/** Throws the TypeError for something that is not a coroutine where one was needed. */
+function checkFrame<T>(value: unknown, where: string): Frame<T> {
+  if (isFrame(value)) return value as Frame<T>;
+  throw notACoroutine(value, where);
+}
+
+/** The error for a value that should have been a coroutine. @internal */
+export function notACoroutine(value: unknown, where: string): TypeError {
+  if (value instanceof Promise) {
+    return new TypeError(`${where} expected a coroutine, got a native Promise: ${NOT_COMPILED_HINT}`);
+  }
+  if (typeof value === "function") {
+    const isNativeAsync = Object.prototype.toString.call(value) === "[object AsyncFunction]" && !(BODY_KEY in value);
+    if (isNativeAsync) {
+      return new TypeError(`${where} expected a coroutine, got the native async function ${value.name || "<anonymous>"}: ${NOT_COMPILED_HINT}`);
+    }
+    return new TypeError(`${where} expected a coroutine, got ${describe(value)}; did you mean to call it: ${value.name || "fn"}()?`);
+  }
+  return new TypeError(`${where} expected a coroutine, got ${describe(value)}`);
+}
+const BODY_KEY = Symbol.for("corotask.body");
+
+// ---- module functions ----
+
+/**
+ * Wraps a coroutine in a Task scheduled on the running loop (or getEventLoop()) and returns it.
+ * Given a Task (what an eager coroutine function returns), returns that Task, renamed if
+ * `name` is given.
+ * @see asyncio.create_task
+ */
+export function createTask<T>(coro: Coroutine<T> | PromiseLike<T>, options?: TaskOptions): Task<T> {
+  if (coro instanceof Task) {
+    if (options?.name !== undefined) coro.setName(options.name);
+    return coro;
+  }
+  if (!(coro instanceof LazyCoroutine) && !isFrame(coro)) throw notACoroutine(coro, "createTask");
+  const loop = runningLoopOrNull() ?? getEventLoop();
+  return loop.createTask(coro as Coroutine<T>, options) as Task<T>;
+}
+
+/** Creates a Task for a frame and runs it at once up to its first suspension. @internal */
+export function startEagerTask<T>(frame: Frame<T>): Task<T> {
+  const loop = runningLoopOrNull() ?? getEventLoop();
+  const factory = loop.getTaskFactory();
+  if (factory !== null) return factory(loop, frame) as Task<T>;
+  return new Task(frame, { loop, eagerStart: true });
+}
+
+/**
+ * The Task running on `loop` (default: the running loop), or null outside any task.
+ * @see asyncio.current_task
+ */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  const target = loop ?? runningLoopOrNull();
+  if (target === null) return null;
+  for (let i = steppingTasks.length - 1; i >= 0; i--) {
+    if (steppingTasks[i]!.waiterLoop === target) return steppingTasks[i]!;
+  }
+  return null;
+}
+
+/**
+ * The tasks of `loop` (default: the running loop, else getEventLoop()) that are not done.
+ * Finished tasks are never kept.
+ * @see asyncio.all_tasks
+ */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  const target = loop ?? runningLoopOrNull() ?? getEventLoop();
+  const set = pendingByLoop.get(target);
+  return new Set(set === undefined ? [] : [...set].filter((t) => !t.done()));
+}
+
+/**
+ * Wraps `value` in a Future: a Future or Task is returned as is, a coroutine becomes a Task,
+ * any other thenable a Future that settles with it.
+ * @see asyncio.ensure_future
+ */
+export function ensureFuture<T>(value: Coroutine<T> | PromiseLike<T> | Future<T>, options?: { loop?: EventLoop }): Future<T> {
+  if (value instanceof Future) {
+    if (options?.loop !== undefined && value.getLoop() !== options.loop) {
+      throw new RangeError("The future belongs to a different loop than the one specified as the loop argument");
+    }
+    return value;
+  }
+  const loop = options?.loop ?? runningLoopOrNull() ?? getEventLoop();
+  if (value instanceof LazyCoroutine || isFrame(value)) return loop.createTask(value as Coroutine<T>) as Task<T>;
+  if (value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function") {
+    return wrapThenable(value as PromiseLike<T>, loop);
+  }
+  throw new TypeError(`ensureFuture expected a Future, a coroutine or a thenable, got ${describe(value)}`);
+}
+
+/** A Future on `loop` that settles as `thenable` does. */
+function wrapThenable<T>(thenable: PromiseLike<T>, loop: EventLoop): Future<T> {
+  const future = new Future<T>({ loop });
+  thenable.then(
+    (v) => {
+      if (!future.done()) future.setResult(v);
+    },
+    (e) => {
+      if (!future.done()) future.setException(e);
+    },
+  );
+  return future;
+}
+
+/** A Task that fails at once with `error` (a parameter initialiser threw). @internal */
+export function failedTask<T>(error: unknown, eager: boolean): Task<T> | LazyCoroutine<T> {
+  const frame = throwingBody(error) as Frame<T>;
+  return eager ? startEagerTask(frame) : new LazyCoroutine(frame);
+}
+const throwingBody = coroutineBody(function* raise(error: unknown): Generator<never, never, unknown> {
+  throw error;
+}, { name: "raise", file: "corotask", line: 0, column: 0, sites: [], hidden: true });
+
+// Lazy coroutines' then() and the loop's futures/tasks come from here.
+setLazyScheduler((coro) => createTask(coro));
+installTaskSupport({
+  createFuture: (loop) => new Future({ loop }),
+  createTask: (loop, coro, options) => new Task(coro as Coroutine<unknown>, { loop, name: options?.name }),
+  runUntilComplete(loop, awaitable) {
+    const future = ensureFuture(awaitable as Coroutine<unknown>, { loop });
+    const promise = new Promise<unknown>((resolve, reject) => {
+      future.addDoneCallback((f) => {
+        try {
+          resolve(f.result());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return { promise, onDone: (fn) => future.addDoneCallback(() => fn()) };
+  },
+});
+
+export { reprValue };
