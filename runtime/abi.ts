@@ -14,6 +14,15 @@ import {
 import { failedTask, startEagerTask, type Task } from "./task.js";
 
 export { BODY, coroutineBody, siteRegister };
+export {
+  asyncGeneratorFunction,
+  agYield,
+  asyncDelegate,
+  asyncIterator,
+  asyncIteratorStep,
+  asyncIteratorClose,
+  asyncDisposableScope,
+} from "./async-generator.js";
 export type { FunctionInfo, SiteInfo } from "./coroutine.js";
 
 /** Starts a frame as a compiled call does: eager → a running Task; lazy → a coroutine object. */

@@ -89,17 +89,32 @@ interface FramePrototype {
  * the runtime. Returns `body`.
  */
 export function coroutineBody<F extends (...args: any[]) => Generator>(body: F, info: FunctionInfo): F {
+  const current = (body as unknown as { prototype: object }).prototype;
+  const currentParent = current === undefined ? null : Object.getPrototypeOf(current);
+  if (currentParent !== null && currentParent !== GeneratorPrototype) {
+    // A generator function lowered by regenerator (an ES5 target): regenerator creates frames
+    // only from a prototype that inherits from its own Generator, so keep that chain and record
+    // the prototype in a side set that isFrame consults after the fast check.
+    const proto = Object.create(currentParent) as FramePrototype;
+    proto[INFO] = info;
+    (body as unknown as { prototype: object }).prototype = proto;
+    foreignFramePrototypes.add(proto);
+    return body;
+  }
   const proto = Object.create(FRAME_PROTOTYPE) as FramePrototype;
   proto[INFO] = info;
   (body as unknown as { prototype: object }).prototype = proto;
   return body;
 }
 
+/** Frame prototypes of generator functions that are not native (regenerator's). */
+const foreignFramePrototypes = new WeakSet<object>();
+
 /** True when `value` is a frame created by a coroutine body. */
 export function isFrame(value: unknown): value is Frame {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto !== null && Object.getPrototypeOf(proto) === FRAME_PROTOTYPE;
+  return proto !== null && (Object.getPrototypeOf(proto) === FRAME_PROTOTYPE || foreignFramePrototypes.has(proto));
 }
 
 /** The FunctionInfo of a frame. */

@@ -64,6 +64,8 @@ const queueMacrotask: (fn: () => void) => void = (() => {
 
 /** How long (ms) the loop runs iterations back to back in microtasks before yielding to the host. */
 const SLICE_MS = 8;
+/** The longest delay a host setTimeout accepts. */
+const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
 /** Timers due within this many seconds are treated as due (host timers may fire a little early). */
 const CLOCK_RESOLUTION = 0.001;
 
@@ -321,7 +323,8 @@ export class EventLoop {
     this.#disarmHostTimer();
     const delayMs = Math.max(0, (when - this.time()) * 1000);
     this.#hostTimerWhen = when;
-    this.#hostTimer = setTimeout(this.#onHostTimer, Math.ceil(delayMs));
+    // Host timers hold at most 2^31-1 ms; a later timer is re-armed when this one fires.
+    this.#hostTimer = setTimeout(this.#onHostTimer, Math.min(Math.ceil(delayMs), MAX_HOST_DELAY_MS));
   }
 
   #disarmHostTimer(): void {
@@ -355,8 +358,10 @@ export class EventLoop {
       const due = this.time() + CLOCK_RESOLUTION;
       while (this.#timers.length > 0 && this.#timers[0]!.when() <= due) {
         const timer = this.#popTimer();
-        if (!timer.cancelled()) this.#ready.push(timer);
-        else this.#cancelledTimers--;
+        if (!timer.cancelled()) {
+          timer.unschedule();
+          this.#ready.push(timer);
+        } else this.#cancelledTimers--;
       }
     }
 

@@ -121,7 +121,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Marks the future done with an exception. Throws InvalidStateError if already done. */
   setException(exception: unknown): void {
     if (this.#state !== "pending") throw new InvalidStateError(`invalid state: ${this.#state}`);
-    if (typeof exception === "function" && /^class\b/.test(Function.prototype.toString.call(exception))) {
+    if (typeof exception === "function" && (exception === Error || exception.prototype instanceof Error)) {
       exception = new (exception as new () => unknown)();
     }
     this.finishWithException(exception);
@@ -137,6 +137,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#hasException = true;
     this.#state = "finished";
     this.#exceptionUnretrieved = true;
+    // V8 formats `stack` lazily and until then holds every frame's receiver, this task among
+    // them: the registry's held value would keep the future alive. Formatting now lets it go.
+    if (exception instanceof Error) void exception.stack;
     unretrievedRegistry?.register(
       this,
       {

@@ -76,6 +76,15 @@ export class TimerHandle extends Handle {
     return this.#when;
   }
 
+  /**
+   * The loop took this timer off its heap to run it (asyncio's `_scheduled = False`): a later
+   * cancel() must not count it among the cancelled timers still in the heap.
+   * @internal
+   */
+  unschedule(): void {
+    this.#onCancel = null;
+  }
+
   override cancel(): void {
     if (this.cancelled()) return;
     super.cancel();

@@ -94,6 +94,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** A cancel() arrived while no Future could carry it: the next step throws CancelledError. */
   #cancelPending = false;
   #cancelRequests = 0;
+  /** cancel() is forwarding to #waitingOn: a nested cancel() of this task means a wait cycle. */
+  #inCancel = false;
   #cancelRequestMessage: string | undefined = undefined;
   /** The CancelledError the coroutine ended with: result() rethrows this very error. */
   #cancelledError: CancelledError | null = null;
@@ -163,20 +165,45 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
+    if (this.#inCancel) return this.#breakWaitCycle();
     this.#cancelRequests++;
     this.#cancelRequestMessage = msg;
     if (this.#abortController !== null && !this.#abortController.signal.aborted) {
       this.#abortController.abort(new CancelledError(msg));
     }
     const waitingOn = this.#waitingOn;
-    if (waitingOn !== null && waitingOn.cancel(msg)) {
+    if (waitingOn !== null) {
+      this.#inCancel = true;
+      let accepted: boolean;
+      try {
+        accepted = waitingOn.cancel(msg);
+      } finally {
+        this.#inCancel = false;
+      }
       // The awaited future's wake-up throws its CancelledError into the coroutine.
-      return true;
+      if (accepted) return true;
     }
     this.#cancelPending = true;
     if (this.#thenableGeneration > 0) {
       // Waiting on a foreign thenable: stop listening to it and wake up now.
       this.#thenableGeneration = -this.#thenableGeneration;
+      this.waiterLoop.enqueueRunnable(this);
+    }
+    return true;
+  }
+
+  /**
+   * cancel() reached this task again through what it awaits: tasks awaiting each other in a
+   * cycle (a deadlock). Forwarding once more would recurse forever (asyncio raises
+   * RecursionError); instead stop waiting and throw the CancelledError at this task's own await.
+   * The request was already counted by the outer cancel().
+   */
+  #breakWaitCycle(): boolean {
+    const waitingOn = this.#waitingOn;
+    if (waitingOn !== null) {
+      waitingOn.removeDoneCallback(this);
+      this.#waitingOn = null;
+      this.#cancelPending = true;
       this.waiterLoop.enqueueRunnable(this);
     }
     return true;
@@ -293,15 +320,24 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
           continue;
         }
         if (next.done === true) {
+          const returned = next.value;
+          if (typeof returned === "object" && returned !== null ? typeof (returned as { then?: unknown }).then === "function" : typeof returned === "function" && typeof (returned as { then?: unknown }).then === "function") {
+            // `return promise` in an async function resolves to the promise's outcome: finish
+            // this frame by awaiting it, in a hidden frame at the same place.
+            frame = this.#frame = adoptBody(returned);
+            kind = SEND;
+            value = undefined;
+            continue;
+          }
           const parents = this.#parents;
           if (parents === null || parents.length === 0) {
-            this.#finish(SEND, next.value);
+            this.#finish(SEND, returned);
             return;
           }
           this.#site = parents.pop() as number;
           frame = this.#frame = parents.pop() as Frame;
           kind = SEND;
-          value = next.value;
+          value = returned;
           continue;
         }
         const yielded = next.value;
@@ -692,6 +728,11 @@ export function failedTask<T>(error: unknown, eager: boolean): Task<T> | LazyCor
 const throwingBody = coroutineBody(function* raise(error: unknown): Generator<never, never, unknown> {
   throw error;
 }, { name: "raise", file: "corotask", line: 0, column: 0, sites: [], hidden: true });
+
+/** The hidden frame that finishes a frame which returned a thenable: it awaits the thenable. */
+const adoptBody = coroutineBody(function* adopt(thenable: unknown): Generator<unknown, unknown, unknown> {
+  return yield thenable;
+}, { name: "adopt", file: "corotask", line: 0, column: 0, sites: [], hidden: true });
 
 // Lazy coroutines' then() and the loop's futures/tasks come from here.
 setLazyScheduler((coro) => createTask(coro));

@@ -6,6 +6,6 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 const tsc = (args) => execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", ...args], { stdio: "inherit" });
 rmSync("dist", { recursive: true, force: true });
 tsc(["-p", "tsconfig.build.json"]);
-tsc(["-p", "tsconfig.build.json", "--module", "commonjs", "--moduleResolution", "node10", "--outDir", "dist/cjs", "--declaration", "false"]);
+tsc(["-p", "tsconfig.build.json", "--module", "commonjs", "--moduleResolution", "node10", "--ignoreDeprecations", "6.0", "--verbatimModuleSyntax", "false", "--outDir", "dist/cjs", "--declaration", "false"]);
 mkdirSync("dist/cjs", { recursive: true });
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");

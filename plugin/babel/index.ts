@@ -1,0 +1,2 @@
+/** `corotask/babel`: the Babel plugin, as the default export. */
+export { default } from "./plugin.js";

@@ -1,0 +1,272 @@
+/**
+ * Rewrites the await sites of one coroutine function body into `yield`s the runtime steps, and
+ * marks its catch clauses. Nested functions are not entered: each is rewritten on its own.
+ */
+import type { NodePath, types as BabelTypes, Visitor } from "@babel/core";
+import type { SiteRecord } from "../frame-info.js";
+import { staticBodyOf, type FileContext, type Identifier, type Types } from "./context.js";
+
+/** What rewriting one body produced: its await sites and catch sites, and the temporaries it needs. */
+export interface RewrittenBody {
+  sites: SiteRecord[];
+  catches: SiteRecord[];
+}
+
+interface BodyState {
+  ctx: FileContext;
+  fn: NodePath<BabelTypes.Function>;
+  /** The body is an async generator's: its own yields and returns are rewritten too. */
+  generator: boolean;
+  sites: SiteRecord[];
+  catches: SiteRecord[];
+  /** The operand temporary (`_t`): safe to share between nested awaits, see rewriteAwait. */
+  value: Identifier | null;
+  /** The receiver temporary of member calls (`_o`). */
+  receiver: Identifier | null;
+}
+
+const bodyVisitor: Visitor<BodyState> = {
+  Function(path) {
+    path.skip();
+  },
+  AwaitExpression: {
+    exit(path, state) {
+      rewriteAwait(path, state);
+    },
+  },
+  CatchClause(path, state) {
+    if (state.ctx.emitted.has(path.node)) return;
+    const t = state.ctx.t;
+    const index = state.catches.push(state.ctx.site(path.node)) - 1;
+    path.get("body").unshiftContainer("body", t.expressionStatement(
+      t.assignmentExpression("=", t.memberExpression(state.ctx.alias("sr"), t.identifier("caught")), t.numericLiteral(index)),
+    ));
+  },
+  ForOfStatement: {
+    exit(path, state) {
+      if (path.node.await) rewriteForAwait(path, state);
+    },
+  },
+  VariableDeclaration: {
+    exit(path, state) {
+      if ((path.node.kind as string) === "await using") rewriteAwaitUsing(path, state);
+    },
+  },
+  YieldExpression: {
+    exit(path, state) {
+      if (state.generator && !state.ctx.emitted.has(path.node)) rewriteYield(path, state);
+    },
+  },
+  ReturnStatement: {
+    exit(path, state) {
+      const argument = path.node.argument;
+      if (!state.generator || !argument || state.ctx.t.isLiteral(argument) && !state.ctx.t.isTemplateLiteral(argument)) return;
+      // `return x` in an async generator awaits x inside the body (a rejection is catchable there).
+      const t = state.ctx.t;
+      const index = state.sites.push(state.ctx.site(path.node)) - 1;
+      const value = valueTemp(state);
+      path.get("argument").replaceWith(emittedYield(state, t.sequenceExpression([
+        t.assignmentExpression("=", value, argument), writeSiteExpression(state, index), valueTemp(state),
+      ])));
+    },
+  },
+};
+
+function writeSiteExpression(state: BodyState, index: number): BabelTypes.Expression {
+  const t = state.ctx.t;
+  return t.assignmentExpression("=", t.memberExpression(state.ctx.alias("sr"), t.identifier("at")), t.numericLiteral(index));
+}
+
+/** A yield the rewrite emitted (an await, or a delegation to a runtime helper): its own visitors skip it. */
+function emittedYield(state: BodyState, argument: BabelTypes.Expression, delegate = false): BabelTypes.YieldExpression {
+  const node = state.ctx.t.yieldExpression(argument, delegate);
+  state.ctx.emitted.add(node);
+  return node;
+}
+
+/** An async generator's own `yield v` -> `yield (_agy.value = v, _agy)`; `yield* x` -> `yield* _agd(x)`. */
+function rewriteYield(path: NodePath<BabelTypes.YieldExpression>, state: BodyState): void {
+  const t = state.ctx.t;
+  const argument = path.node.argument ?? t.unaryExpression("void", t.numericLiteral(0));
+  if (path.node.delegate) {
+    path.replaceWith(emittedYield(state, t.callExpression(state.ctx.alias("agd"), [argument]), true));
+    return;
+  }
+  const request = state.ctx.alias("agy");
+  path.replaceWith(emittedYield(state, t.sequenceExpression([
+    t.assignmentExpression("=", t.memberExpression(request, t.identifier("value")), argument),
+    state.ctx.alias("agy"),
+  ])));
+}
+
+/**
+ * `for await (const x of it) body` ->
+ *   const _r = _ai(it);
+ *   try { for (; !(yield* _ais(_r, i));) { const x = _r.value; body } }
+ *   catch (_e) { yield* _aic(_r, i, true); throw _e; } finally { yield* _aic(_r, i, false); }
+ * A label on the loop stays on the inner `for`, so `continue label` still names a loop.
+ */
+function rewriteForAwait(path: NodePath<BabelTypes.ForOfStatement>, state: BodyState): void {
+  const { ctx } = state;
+  const t = ctx.t;
+  const node = path.node;
+  const index = state.sites.push(ctx.site(node)) - 1;
+  const record = path.scope.generateUidIdentifier("iter");
+  const error = path.scope.generateUidIdentifier("e");
+  const value = t.memberExpression(t.cloneNode(record), t.identifier("value"));
+  const left = node.left;
+  const bind = t.isVariableDeclaration(left)
+    ? t.variableDeclaration(left.kind, [t.variableDeclarator(left.declarations[0]!.id, value)])
+    : t.expressionStatement(t.assignmentExpression("=", left as BabelTypes.LVal, value));
+  const step = emittedYield(state, t.callExpression(ctx.alias("ais"), [t.cloneNode(record), t.numericLiteral(index)]), true);
+  let loop: BabelTypes.Statement = t.forStatement(null, t.unaryExpression("!", step), null, t.blockStatement([bind, node.body]));
+  let target: NodePath = path;
+  while (target.parentPath?.isLabeledStatement()) {
+    loop = t.labeledStatement(t.cloneNode(target.parentPath.node.label), loop);
+    target = target.parentPath;
+  }
+  const close = (throwing: boolean) => t.expressionStatement(emittedYield(state,
+    t.callExpression(ctx.alias("aic"), [t.cloneNode(record), t.numericLiteral(index), t.booleanLiteral(throwing)]), true));
+  const handler = t.catchClause(t.cloneNode(error), t.blockStatement([close(true), t.throwStatement(t.cloneNode(error))]));
+  ctx.emitted.add(handler);
+  const replacement = t.blockStatement([
+    t.variableDeclaration("const", [t.variableDeclarator(record, t.callExpression(ctx.alias("ai"), [node.right]))]),
+    t.tryStatement(t.blockStatement([loop]), handler, t.blockStatement([close(false)])),
+  ]);
+  replacement.loc = node.loc;
+  target.replaceWith(replacement);
+}
+
+/**
+ * `await using x = v; rest` (in a block) ->
+ *   const _s = _ads(); try { const x = _s.use(v); rest } catch (_e) { _s.fail(_e); } finally { yield* _s.dispose(i); }
+ */
+function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state: BodyState): void {
+  const { ctx } = state;
+  const t = ctx.t;
+  const parent = path.parentPath;
+  if (!parent.isBlockStatement() && !parent.isSwitchCase() && !parent.isStaticBlock() || !Array.isArray(path.container)) {
+    throw path.buildCodeFrameError("corotask cannot compile `await using` here (only as a statement in a block)");
+  }
+  if (parent.isSwitchCase()) throw path.buildCodeFrameError("corotask cannot compile `await using` directly in a switch case; wrap it in a block { }");
+  const index = state.sites.push(ctx.site(path.node)) - 1;
+  const scopeId = path.scope.generateUidIdentifier("usings");
+  const error = path.scope.generateUidIdentifier("e");
+  const declaration = t.variableDeclaration("const", path.node.declarations.map((d) =>
+    t.variableDeclarator(d.id, t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("use")), [d.init ?? t.identifier("undefined")])),
+  ));
+  const container = path.container as BabelTypes.Statement[];
+  const at = path.key as number;
+  const rest = container.slice(at + 1);
+  const handler = t.catchClause(t.cloneNode(error), t.blockStatement([
+    t.expressionStatement(t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("fail")), [t.cloneNode(error)])),
+  ]));
+  ctx.emitted.add(handler);
+  const dispose = emittedYield(state, t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("dispose")), [t.numericLiteral(index)]), true);
+  const replacement = [
+    t.variableDeclaration("const", [t.variableDeclarator(scopeId, t.callExpression(ctx.alias("ads"), []))]),
+    t.tryStatement(t.blockStatement([declaration, ...rest]), handler, t.blockStatement([t.expressionStatement(dispose)])),
+  ];
+  for (let i = container.length - 1; i > at; i--) (parent.get("body") as NodePath[])[i]!.remove();
+  path.replaceWithMultiple(replacement);
+}
+
+/**
+ * Rewrites every await of `fn`'s body (the function is still async and untouched otherwise).
+ * Temporaries are declared at the top of the body.
+ */
+export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function>): RewrittenBody {
+  const state: BodyState = { ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null };
+  const body = fn.get("body");
+  if (body.isBlockStatement()) body.traverse(bodyVisitor, state);
+  const temps = [state.value, state.receiver].filter((x): x is Identifier => x !== null);
+  if (temps.length > 0 && body.isBlockStatement()) {
+    const t = ctx.t;
+    body.unshiftContainer("body", t.variableDeclaration("var", temps.map((id) => t.variableDeclarator(t.cloneNode(id)))));
+  }
+  return { sites: state.sites, catches: state.catches };
+}
+
+function valueTemp(state: BodyState): Identifier {
+  state.value ??= state.fn.scope.generateUidIdentifier("t");
+  return state.ctx.t.cloneNode(state.value);
+}
+
+function receiverTemp(state: BodyState): Identifier {
+  state.receiver ??= state.fn.scope.generateUidIdentifier("o");
+  return state.ctx.t.cloneNode(state.receiver);
+}
+
+/** Operands whose evaluation cannot run code, so the site can be written before them. */
+function isInert(t: Types, node: BabelTypes.Expression): boolean {
+  return t.isLiteral(node) && !t.isTemplateLiteral(node) || t.isThisExpression(node) || t.isIdentifier(node) && node.name !== "arguments";
+}
+
+function containsYield(t: Types, node: BabelTypes.Node): boolean {
+  let found = false;
+  t.traverseFast(node, (n) => {
+    if (n.type === "YieldExpression") found = true;
+  });
+  return found;
+}
+
+/**
+ * `await x` becomes `(yield (_t = x, _sr.at = i, _t))`: the site register is written after the
+ * operand ran, since the operand may run other coroutines eagerly. One `_t` serves nested
+ * awaits: an inner await's `_t` is consumed before the outer assignment to `_t` happens.
+ *
+ * `await f(a)` calls `f`'s body when `f` is a compiled coroutine function, so that the callee runs
+ * inline in the awaiting task: `(_t = f, _t = (_t?.[_B] ?? _t)(a), _sr.at = i, _t)`; a local
+ * declaration that is never reassigned is called through its body binding directly.
+ */
+function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodyState): void {
+  const { ctx } = state;
+  const t = ctx.t;
+  const index = state.sites.push(ctx.site(path.node)) - 1;
+  const writeSite = t.assignmentExpression("=", t.memberExpression(ctx.alias("sr"), t.identifier("at")), t.numericLiteral(index));
+  const operand = path.node.argument;
+  let sequence: BabelTypes.Expression[];
+  if (isInert(t, operand)) {
+    sequence = [writeSite, operand];
+  } else {
+    const call = t.isCallExpression(operand) ? inlineCall(path, operand, state) : null;
+    const value = valueTemp(state);
+    sequence = [...(call ?? [t.assignmentExpression("=", value, operand)]), writeSite, t.cloneNode(value)];
+  }
+  path.replaceWith(emittedYield(state, t.sequenceExpression(sequence)));
+}
+
+/** The expressions that call a compiled callee's body (or the callee itself) and leave the result in `_t`. */
+function inlineCall(
+  path: NodePath<BabelTypes.AwaitExpression>,
+  call: BabelTypes.CallExpression,
+  state: BodyState,
+): BabelTypes.Expression[] | null {
+  const { ctx } = state;
+  const t = ctx.t;
+  const callee = call.callee;
+  const args = call.arguments;
+  const assign = (value: BabelTypes.Expression) => t.assignmentExpression("=", valueTemp(state), value);
+  const bodyOf = (fn: BabelTypes.Expression) =>
+    t.logicalExpression("??", t.optionalMemberExpression(fn, ctx.alias("B"), true, true), t.cloneNode(fn));
+  if (t.isIdentifier(callee)) {
+    const binding = path.scope.getBinding(callee.name);
+    const direct = staticBodyOf(ctx, binding);
+    if (direct) return [assign(t.callExpression(t.cloneNode(direct), args))];
+    return [assign(callee), assign(t.callExpression(bodyOf(valueTemp(state)), args))];
+  }
+  if (t.isMemberExpression(callee)) {
+    if (callee.computed && containsYield(t, callee.property)) return null;
+    const receiver = t.isSuper(callee.object) ? t.thisExpression() : receiverTemp(state);
+    const steps: BabelTypes.Expression[] = [];
+    let object: BabelTypes.Expression | BabelTypes.Super = callee.object;
+    if (!t.isSuper(callee.object)) {
+      steps.push(t.assignmentExpression("=", receiverTemp(state), callee.object));
+      object = receiverTemp(state);
+    }
+    steps.push(assign(t.memberExpression(object, callee.property, callee.computed)));
+    steps.push(assign(t.callExpression(t.memberExpression(bodyOf(valueTemp(state)), t.identifier("call")), [receiver, ...args])));
+    return steps;
+  }
+  return null;
+}

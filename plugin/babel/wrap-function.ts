@@ -1,0 +1,330 @@
+/**
+ * Replaces a coroutine function (whose awaits are already rewritten) by its body, a generator
+ * branded with its frame info, and the public function object made from that body:
+ *
+ *   declaration  `async function f(a) {...}` -> hoisted to the top of its scope:
+ *                `var _f = _cb({ *f(a) {...} }.f, _fi[0]), f = _af(_f, "eager");`
+ *   expression, arrow -> `_af(_cb({ *name(a) {...} }.name, _fi[0]), "eager")`
+ *                (arrows first get their this/arguments/super hoisted, as Babel's arrow transform does)
+ *   object method -> stays a method (so `super` keeps its home object), made a generator, and
+ *                replaced by its public function once the literal exists: `(_o = {...}, _o.m = _af(_cb(_o.m, ...)), _o)`
+ *   class method -> likewise, by a static block placed first in the class body, which runs
+ *                before any other static initializer; a private method `#m` becomes a private
+ *                getter returning its public function.
+ *
+ * The body is written as a generator *method* of a throwaway object literal because that is the
+ * one generator form that takes a name (for `fn.name`) without binding it inside the body.
+ */
+import type { NodePath, types as BabelTypes } from "@babel/core";
+import type { FrameInfo } from "../frame-info.js";
+import type { RewrittenBody } from "./rewrite-awaits.js";
+import type { Expression, FileContext, Identifier, Statement, Types } from "./context.js";
+
+type FunctionPath = NodePath<BabelTypes.Function>;
+
+/** A property key as a string, when it is static. */
+export function staticKeyName(t: Types, key: BabelTypes.Node, computed: boolean): string | null {
+  if (t.isPrivateName(key)) return "#" + key.id.name;
+  if (!computed && t.isIdentifier(key)) return key.name;
+  if (t.isStringLiteral(key)) return key.value;
+  if (t.isNumericLiteral(key)) return String(key.value);
+  if (t.isBigIntLiteral(key)) return key.value;
+  return null;
+}
+
+/** The name a function expression or arrow gets from where it stands (ECMAScript NamedEvaluation), or "". */
+export function inferredName(t: Types, path: NodePath): string {
+  const parent = path.parentPath;
+  if (!parent) return "";
+  const p = parent.node;
+  if (t.isVariableDeclarator(p) && p.init === path.node && t.isIdentifier(p.id)) return p.id.name;
+  if (t.isAssignmentExpression(p) && p.right === path.node && t.isIdentifier(p.left) && ["=", "||=", "&&=", "??="].includes(p.operator)) return p.left.name;
+  if (t.isAssignmentPattern(p) && p.right === path.node && t.isIdentifier(p.left)) return p.left.name;
+  if ((t.isObjectProperty(p) || t.isClassProperty(p) || t.isClassPrivateProperty(p)) && p.value === path.node) {
+    return staticKeyName(t, p.key, "computed" in p ? !!p.computed : false) ?? "";
+  }
+  if (t.isExportDefaultDeclaration(p)) return "default";
+  return "";
+}
+
+/** The name of the class a member belongs to, for frame infos (`Server.handle`). */
+function className(t: Types, classPath: NodePath): string {
+  const node = classPath.node as BabelTypes.Class;
+  if (node.id) return node.id.name;
+  return inferredName(t, classPath) || "<anonymous>";
+}
+
+function makeInfo(ctx: FileContext, fn: BabelTypes.Node, name: string, rewritten: RewrittenBody): Expression {
+  const def = ctx.definitionSite(fn);
+  const info: FrameInfo = {
+    name: name || "<anonymous>",
+    file: def.file,
+    line: def.line,
+    column: def.column,
+    sites: rewritten.sites,
+    catches: rewritten.catches,
+  };
+  return ctx.addInfo(info);
+}
+
+/** `{ *name(params) {body} }.name`, or with `__proto__: proto` first when the body uses `super`. */
+function bodyExpression(ctx: FileContext, name: string, fn: BabelTypes.Function, proto?: Expression): Expression {
+  const t = ctx.t;
+  const plain = t.isValidIdentifier(name, false);
+  const key = () => (plain ? t.identifier(name) : t.stringLiteral(name));
+  const method = t.objectMethod("method", key(), fn.params as BabelTypes.ObjectMethod["params"], fn.body as BabelTypes.BlockStatement, false, true, false);
+  method.loc = fn.loc;
+  if ("returnType" in fn && fn.returnType) method.returnType = fn.returnType;
+  if ("typeParameters" in fn && fn.typeParameters) method.typeParameters = fn.typeParameters as BabelTypes.TypeParameterDeclaration;
+  const properties: Array<BabelTypes.ObjectMethod | BabelTypes.ObjectProperty> = [method];
+  if (proto) properties.unshift(t.objectProperty(t.identifier("__proto__"), proto));
+  return t.memberExpression(t.objectExpression(properties), key(), !plain);
+}
+
+function branded(ctx: FileContext, body: Expression, info: Expression): Expression {
+  return ctx.t.callExpression(ctx.alias("cb"), [body, info]);
+}
+
+/** The public function of a body: `_af(body, mode)`, or `_agf(body, mode)` for an async generator function. */
+function publicFunction(ctx: FileContext, body: Expression, generator = false): Expression {
+  return ctx.t.callExpression(ctx.alias(generator ? "agf" : "af"), [body, ctx.t.stringLiteral(ctx.options.mode)]);
+}
+
+function usesSuper(t: Types, node: BabelTypes.Node): boolean {
+  let found = false;
+  t.traverseFast(node, (n) => {
+    if (n.type === "Super") found = true;
+  });
+  return found;
+}
+
+/** Wraps one coroutine function; `rewritten` holds its await and catch sites. */
+export function wrapFunction(ctx: FileContext, path: FunctionPath, rewritten: RewrittenBody, name: string): void {
+  if (path.isFunctionDeclaration()) wrapDeclaration(ctx, path, rewritten);
+  else if (path.isFunctionExpression()) wrapExpression(ctx, path, rewritten, name);
+  else if (path.isObjectMethod()) wrapObjectMethod(ctx, path, rewritten);
+  else if (path.isClassMethod()) wrapClassMethod(ctx, path, rewritten);
+  else if (path.isClassPrivateMethod()) wrapPrivateMethod(ctx, path, rewritten);
+  else throw path.buildCodeFrameError(`corotask cannot compile this kind of async function (${path.node.type})`);
+}
+
+function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDeclaration>, rewritten: RewrittenBody): void {
+  const t = ctx.t;
+  const node = path.node;
+  const exportPath = path.parentPath.isExportNamedDeclaration() || path.parentPath.isExportDefaultDeclaration() ? path.parentPath : null;
+  const statement: NodePath = exportPath ?? path;
+  const block = statement.parentPath!;
+  if (!block.isProgram() && !block.isBlockStatement() && !block.isStaticBlock() && !block.isTSModuleBlock()) {
+    throw path.buildCodeFrameError(
+      "corotask cannot compile an async function declaration directly inside a switch case or label; wrap it in a block { }",
+    );
+  }
+  const name = node.id ? node.id.name : "default";
+  const publicId = node.id ?? block.scope.generateUidIdentifier("default");
+  const binding = node.id ? path.parentPath.scope.getBinding(node.id.name) : undefined;
+  let bodyId = node.id ? ctx.staticBodies.get(node.id) : undefined;
+  if (!bodyId) {
+    bodyId = block.scope.generateUidIdentifier(name);
+    if (binding && binding.constantViolations.length === 0 && !exportPath?.isExportDefaultDeclaration()) {
+      ctx.staticBodies.set(node.id!, bodyId);
+    }
+  }
+  const info = makeInfo(ctx, node, name, rewritten);
+  const kind = block.isProgram() || block.parentPath?.isFunction() ? "var" : "let";
+  const declaration = t.variableDeclaration(kind, [
+    t.variableDeclarator(t.cloneNode(bodyId), branded(ctx, bodyExpression(ctx, name, node), info)),
+    t.variableDeclarator(publicId, publicFunction(ctx, t.cloneNode(bodyId), node.generator)),
+  ]);
+  declaration.loc = node.loc;
+  if (exportPath?.isExportNamedDeclaration()) {
+    exportPath.replaceWith(t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(publicId.name), t.identifier(publicId.name))]));
+  } else if (exportPath) {
+    exportPath.replaceWith(t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(publicId.name), t.identifier("default"))]));
+  } else {
+    path.remove();
+  }
+  block.scope.removeOwnBinding(publicId.name);
+  const inserted = hoist(ctx, block, declaration);
+  block.scope.registerDeclaration(inserted);
+}
+
+/** Inserts `statement` at the top of `block` (after earlier hoisted ones and, in a program, after the imports). */
+function hoist(ctx: FileContext, block: NodePath, statement: Statement): NodePath {
+  const anchor = ctx.hoistAnchors.get(block.node);
+  let inserted: NodePath;
+  if (anchor) {
+    inserted = anchor.insertAfter(statement)[0]!;
+  } else {
+    const body = block.get("body") as NodePath[];
+    let last = -1;
+    if (block.isProgram()) while (last + 1 < body.length && body[last + 1]!.isImportDeclaration()) last++;
+    inserted = last < 0
+      ? (block as NodePath<BabelTypes.BlockStatement>).unshiftContainer("body", statement)[0]!
+      : body[last]!.insertAfter(statement)[0]!;
+  }
+  ctx.hoistAnchors.set(block.node, inserted);
+  return inserted;
+}
+
+function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpression>, rewritten: RewrittenBody, inferred: string): void {
+  const t = ctx.t;
+  const node = path.node;
+  const name = node.id ? node.id.name : inferred;
+  const info = makeInfo(ctx, node, name, rewritten);
+  const fn = publicFunction(ctx, branded(ctx, bodyExpression(ctx, name, node), info), node.generator);
+  const self = node.id ? path.scope.getOwnBinding(node.id.name) : undefined;
+  if (node.id && self && self.kind === "local" && (self.referenced || self.constantViolations.length > 0)) {
+    if (!path.isInStrictMode()) ignoreSloppyAssignments(ctx, self);
+    // The name of a named function expression is bound, read-only, inside it.
+    path.replaceWith(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
+      t.variableDeclaration("const", [t.variableDeclarator(t.identifier(node.id.name), fn)]),
+      t.returnStatement(t.identifier(node.id.name)),
+    ])), []));
+  } else {
+    path.replaceWith(fn);
+  }
+}
+
+/**
+ * In sloppy code an assignment to a named function expression's own name is silently ignored;
+ * the emitted `const` would throw, so such assignments keep only their right-hand side.
+ */
+function ignoreSloppyAssignments(ctx: FileContext, binding: import("@babel/traverse").Binding): void {
+  for (const violation of binding.constantViolations) {
+    if (violation.isAssignmentExpression() && violation.node.operator === "=" && ctx.t.isIdentifier(violation.node.left)) {
+      violation.replaceWith(violation.node.right);
+    } else if (violation.isAssignmentExpression() && ctx.t.isIdentifier(violation.node.left)) {
+      const op = violation.node.operator.slice(0, -1) as BabelTypes.BinaryExpression["operator"];
+      if (["&&", "||", "??"].includes(op)) {
+        violation.replaceWith(ctx.t.logicalExpression(op as "&&", violation.node.left, violation.node.right));
+      } else {
+        violation.replaceWith(ctx.t.binaryExpression(op, violation.node.left, violation.node.right));
+      }
+    } else if (violation.isUpdateExpression() && ctx.t.isIdentifier(violation.node.argument)) {
+      violation.replaceWith(ctx.t.unaryExpression("+", violation.node.argument));
+    }
+  }
+}
+
+/** A member's key for reading it back after definition: `.m`, `["m"]`, or a temporary holding a computed key. */
+function memberKey(ctx: FileContext, member: BabelTypes.ObjectMethod | BabelTypes.ClassMethod, scopePath: NodePath): { key: Expression; computed: boolean } {
+  const t = ctx.t;
+  if (!member.computed) {
+    if (t.isIdentifier(member.key)) return { key: t.identifier(member.key.name), computed: false };
+    return { key: t.cloneNode(member.key as Expression), computed: true };
+  }
+  if (t.isStringLiteral(member.key) || t.isNumericLiteral(member.key)) return { key: t.cloneNode(member.key), computed: true };
+  const scope = scopePath.scope.getFunctionParent() ?? scopePath.scope.getProgramParent();
+  const temp = scope.generateUidIdentifier("k");
+  scope.push({ id: temp });
+  member.key = t.assignmentExpression("=", t.cloneNode(temp), member.key as Expression);
+  return { key: t.cloneNode(temp), computed: true };
+}
+
+function wrapObjectMethod(ctx: FileContext, path: NodePath<BabelTypes.ObjectMethod>, rewritten: RewrittenBody): void {
+  const t = ctx.t;
+  const node = path.node;
+  const objectPath = path.parentPath as NodePath<BabelTypes.ObjectExpression>;
+  let work = ctx.objectWork.get(objectPath.node);
+  if (!work) {
+    const scope = objectPath.scope.getFunctionParent() ?? objectPath.scope.getProgramParent();
+    const temp = scope.generateUidIdentifier("obj");
+    scope.push({ id: temp });
+    work = { temp, assignments: [] };
+    ctx.objectWork.set(objectPath.node, work);
+  }
+  const name = staticKeyName(t, node.key, node.computed) ?? "";
+  const info = makeInfo(ctx, node, name, rewritten);
+  const { key, computed } = memberKey(ctx, node, objectPath);
+  const generator = node.generator;
+  node.async = false;
+  node.generator = true;
+  const read = () => t.memberExpression(t.cloneNode(work!.temp), t.cloneNode(key), computed);
+  work.assignments.push(t.assignmentExpression("=", read(), publicFunction(ctx, branded(ctx, read(), info), generator)));
+}
+
+/** At the exit of an object literal with coroutine methods: install their public functions. */
+export function finishObject(ctx: FileContext, path: NodePath<BabelTypes.ObjectExpression>): void {
+  const work = ctx.objectWork.get(path.node);
+  if (!work) return;
+  ctx.objectWork.delete(path.node);
+  const t = ctx.t;
+  path.replaceWith(t.sequenceExpression([
+    t.assignmentExpression("=", t.cloneNode(work.temp), path.node),
+    ...work.assignments,
+    t.cloneNode(work.temp),
+  ]));
+}
+
+function classWork(ctx: FileContext, classBody: NodePath) {
+  let work = ctx.classWork.get(classBody.node);
+  if (!work) {
+    work = { statements: [], proto: null };
+    ctx.classWork.set(classBody.node, work);
+  }
+  return work;
+}
+
+function wrapClassMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassMethod>, rewritten: RewrittenBody): void {
+  const t = ctx.t;
+  const node = path.node;
+  const classBody = path.parentPath;
+  const classPath = classBody.parentPath!;
+  const work = classWork(ctx, classBody);
+  const memberName = staticKeyName(t, node.key, node.computed) ?? "<computed>";
+  const info = makeInfo(ctx, node, `${className(t, classPath)}.${memberName}`, rewritten);
+  const { key, computed } = memberKey(ctx, node, classPath);
+  const generator = node.generator;
+  node.async = false;
+  node.generator = true;
+  let target: () => Expression;
+  if (node.static) {
+    target = () => t.thisExpression();
+  } else {
+    work.proto ??= classPath.scope.generateUidIdentifier("proto");
+    const proto = work.proto;
+    target = () => t.cloneNode(proto);
+  }
+  const read = () => t.memberExpression(target(), t.cloneNode(key), computed);
+  work.statements.push(t.expressionStatement(t.assignmentExpression("=", read(), publicFunction(ctx, branded(ctx, read(), info), generator))));
+}
+
+function wrapPrivateMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassPrivateMethod>, rewritten: RewrittenBody): void {
+  const t = ctx.t;
+  const node = path.node;
+  const classBody = path.parentPath;
+  const classPath = classBody.parentPath!;
+  const work = classWork(ctx, classBody);
+  const name = "#" + node.key.id.name;
+  const info = makeInfo(ctx, node, `${className(t, classPath)}.${name}`, rewritten);
+  const scope = classPath.scope.getFunctionParent() ?? classPath.scope.getProgramParent();
+  const holder = scope.generateUidIdentifier(node.key.id.name);
+  scope.push({ id: holder });
+  let proto: Expression | undefined;
+  if (usesSuper(t, node.body)) {
+    const home = node.static ? t.thisExpression() : t.memberExpression(t.thisExpression(), t.identifier("prototype"));
+    proto = t.callExpression(t.memberExpression(t.identifier("Object"), t.identifier("getPrototypeOf")), [home]);
+  }
+  const body = bodyExpression(ctx, name, node, proto);
+  work.statements.push(t.expressionStatement(t.assignmentExpression("=", t.cloneNode(holder), publicFunction(ctx, branded(ctx, body, info), node.generator))));
+  const getter = t.classPrivateMethod("get", t.cloneNode(node.key), [], t.blockStatement([t.returnStatement(t.cloneNode(holder))]), node.static);
+  getter.loc = node.loc;
+  path.replaceWith(getter);
+}
+
+/** At the exit of a class body with coroutine methods: the static block that installs their public functions. */
+export function finishClass(ctx: FileContext, path: NodePath<BabelTypes.ClassBody>): void {
+  const work = ctx.classWork.get(path.node);
+  if (!work) return;
+  ctx.classWork.delete(path.node);
+  const t = ctx.t;
+  const statements = [...work.statements];
+  if (work.proto) {
+    statements.unshift(t.variableDeclaration("const", [
+      t.variableDeclarator(t.cloneNode(work.proto), t.memberExpression(t.thisExpression(), t.identifier("prototype"))),
+    ]));
+  }
+  path.unshiftContainer("body", t.staticBlock(statements));
+}
+
+export type { Identifier };

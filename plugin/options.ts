@@ -1,0 +1,66 @@
+/** The transform's options: their defaults and the one place where every option error is raised. */
+
+/** How a compiled coroutine function starts when it is called rather than awaited inline. */
+export type Mode = "eager" | "lazy";
+
+/** Options accepted by every integration (Babel plugin, TypeScript transformer, loader, bundlers). */
+export interface Options {
+  /** `"eager"` (default): a call runs the body to its first suspension and returns a Task. `"lazy"`: a call returns a coroutine. */
+  readonly mode?: Mode;
+  /** Module specifier the emitted code imports `abi` from (default `"corotask"`), or `"global:NAME"` to read `globalThis.NAME.abi`. */
+  readonly runtime?: string;
+}
+
+/** Options after validation, every field present. */
+export interface ResolvedOptions {
+  readonly mode: Mode;
+  readonly runtime: string;
+}
+
+export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({ mode: "eager", runtime: "corotask" });
+
+const MODES: readonly Mode[] = ["eager", "lazy"];
+
+/** Option names an integration adds on top of the transform's own (e.g. the loader's include/exclude). */
+export type ExtraOptionNames = readonly string[];
+
+/** Thrown for a bad option; its message names the option and what is accepted. */
+export class OptionsError extends Error {}
+OptionsError.prototype.name = "OptionsError";
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Checks raw options and returns them with defaults filled in. `extra` lists option names that
+ * the calling integration handles itself: they are accepted and ignored here.
+ */
+export function validateOptions(raw: unknown, extra: ExtraOptionNames = []): ResolvedOptions {
+  if (raw === undefined || raw === null) return DEFAULT_OPTIONS;
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new OptionsError(`corotask options must be an object, received ${show(raw)}`);
+  }
+  const accepted = ["mode", "runtime", ...extra];
+  for (const key of Object.keys(raw)) {
+    if (!accepted.includes(key)) {
+      throw new OptionsError(
+        `Unknown corotask option ${JSON.stringify(key)}; accepted options are ${accepted.map((k) => JSON.stringify(k)).join(", ")}`,
+      );
+    }
+  }
+  const { mode = DEFAULT_OPTIONS.mode, runtime = DEFAULT_OPTIONS.runtime } = raw as Options;
+  if (!MODES.includes(mode)) {
+    throw new OptionsError(`corotask option "mode" must be "eager" or "lazy", received ${show(mode)}`);
+  }
+  if (typeof runtime !== "string" || runtime === "" || runtime === "global:") {
+    throw new OptionsError(
+      `corotask option "runtime" must be a module specifier such as "corotask", or "global:NAME", received ${show(runtime)}`,
+    );
+  }
+  return { mode, runtime };
+}

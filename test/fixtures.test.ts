@@ -1,0 +1,38 @@
+/** Every fixture through every pipeline: expected Babel output, and the trace of running it (natively too, for plain JS). */
+import { expectedFile, loadFixtures } from "./support/load-fixtures.js";
+import { babelPipeline, nativePipeline, PIPELINES, transformOptions, transformWithPlugin } from "./support/pipelines.js";
+import { runTrace } from "./support/run-fixture.js";
+
+const fixtures = loadFixtures();
+
+describe("Babel output", () => {
+  for (const fixture of fixtures.filter((f) => f.outputBabel !== null || f.id.startsWith("transform/"))) {
+    it(fixture.id, () => {
+      const actual = transformWithPlugin(fixture.input, fixture.inputFile, transformOptions(fixture), fixture.options.presets) + "\n";
+      expect(actual).toBe(expectedFile(fixture, "output.babel.js", actual));
+    });
+  }
+});
+
+for (const pipeline of PIPELINES) {
+  describe(`fixture traces via ${pipeline.name}`, () => {
+    for (const fixture of fixtures.filter((f) => f.error === null)) {
+      // A known failure's trace.txt holds the right (native) trace: UPDATE_FIXTURES leaves it alone.
+      const known = fixture.options.knownFailure !== undefined;
+      (known ? it.failing : it)(known ? `${fixture.id} (known failure: ${fixture.options.knownFailure})` : fixture.id, async () => {
+        const actual = await runTrace(pipeline, fixture);
+        expect(actual).toBe(known ? fixture.trace : expectedFile(fixture, "trace.txt", actual));
+      });
+    }
+  });
+}
+
+describe("fixture traces natively (plain JavaScript cases)", () => {
+  const plain = fixtures.filter((f) => f.error === null && f.inputFile.endsWith(".js") && f.options.native !== false && !/from "corotask"/.test(f.input));
+  for (const fixture of plain) {
+    it(fixture.id, async () => {
+      const actual = await runTrace(nativePipeline, fixture);
+      expect(actual).toBe(fixture.trace ?? (await runTrace(babelPipeline, fixture)));
+    });
+  }
+});

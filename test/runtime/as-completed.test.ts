@@ -1,0 +1,225 @@
+import {
+  AsCompletedStep,
+  CancelledError,
+  Future,
+  Task,
+  TimeoutError,
+  asCompleted,
+  createTask,
+  getRunningLoop,
+  newEventLoop,
+  run,
+  sleep,
+} from "../../runtime/index.js";
+import { at, define } from "../support/coroutines.js";
+
+const now = (): number => getRunningLoop().time();
+
+const job = define("job", 10, function* (delay: number, value: unknown) {
+  yield at(0, sleep(delay));
+  if (value instanceof Error) throw value;
+  return value;
+});
+
+describe("asCompleted as an iterable of awaitables", () => {
+  test("each step resolves to the next result in completion order", async () => {
+    const main = define("main", 1, function* () {
+      const seen: unknown[] = [];
+      for (const step of asCompleted([job(3, "c"), job(1, "a"), job(2, "b")])) {
+        seen.push([yield at(0, step), now()]);
+      }
+      return seen;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a", 1], ["b", 2], ["c", 3]]);
+  });
+
+  test("the steps are coroutines that also behave as Promises", async () => {
+    const main = define("main", 1, function* () {
+      const steps = [...asCompleted([job(1, "x")])];
+      const step = steps[0]!;
+      return [steps.length, step instanceof AsCompletedStep, typeof step.catch, yield at(0, step.then((v) => `${v}!`))];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, true, "function", "x!"]);
+  });
+
+  test("a failure is raised at its own step and the other steps go on", async () => {
+    const main = define("main", 1, function* () {
+      const seen: string[] = [];
+      for (const step of asCompleted([job(2, "ok"), job(1, new Error("boom"))])) {
+        try {
+          seen.push(String(yield at(0, step)));
+        } catch (e) {
+          seen.push(`raised ${(e as Error).message}`);
+        }
+      }
+      return seen;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["raised boom", "ok"]);
+  });
+
+  test("after the timeout every remaining step raises TimeoutError, and nothing is cancelled", async () => {
+    const main = define("main", 1, function* () {
+      const slowTask = createTask(job(10, "slow"));
+      const seen: string[] = [];
+      for (const step of asCompleted([job(1, "fast"), slowTask, job(20, "slower")], { timeout: 5 })) {
+        try {
+          seen.push(`${yield at(0, step)} at ${now()}`);
+        } catch (e) {
+          seen.push(`${(e as Error).name} at ${now()}`);
+        }
+      }
+      seen.push(`slow cancelled ${slowTask.cancelled()}`);
+      return seen;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([
+      "fast at 1",
+      "TimeoutError at 5",
+      "TimeoutError at 5",
+      "slow cancelled false",
+    ]);
+  });
+
+  test("the timer is cancelled once everything is done", async () => {
+    const main = define("main", 1, function* () {
+      for (const step of asCompleted([job(1, "a")], { timeout: 100 })) yield at(0, step);
+      return [now(), getRunningLoop().pendingTimerCount()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, 0]);
+  });
+
+  test("duplicates count once and an empty iterable gives no steps", async () => {
+    const main = define("main", 1, function* () {
+      const t = createTask(job(1, "a"));
+      const steps = [...asCompleted([t, t, t])];
+      const results = [];
+      for (const step of steps) results.push(yield at(0, step));
+      return [steps.length, results, [...asCompleted([])].length];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, ["a"], 0]);
+  });
+
+  test("a cancelled reader loses no completion: the next step gets it", async () => {
+    const main = define("main", 1, function* () {
+      const it = asCompleted([job(1, "first"), job(2, "second")])[Symbol.iterator]();
+      const reader = createTask(
+        define("reader", 30, function* () {
+          return yield at(0, it.next().value!);
+        }).body(),
+      );
+      yield at(0, sleep(0.5));
+      reader.cancel();
+      const readerOutcome = yield at(1, reader.then(() => "resolved", (e) => (e as Error).name));
+      // The cancelled reader used up one of the two steps; the one left gets the first completion.
+      const a = yield at(2, it.next().value!);
+      return [readerOutcome, a, now(), it.next().done];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", "first", 1, true]);
+  });
+
+  test("a reader cancelled after it was woken passes the completion on to the next reader", async () => {
+    const makeReader = define("reader", 30, function* (step: PromiseLike<unknown>) {
+      return yield at(0, step);
+    });
+    const main = define("main", 1, function* () {
+      const loop = getRunningLoop();
+      const f = loop.createFuture<string>();
+      const g = loop.createFuture<string>();
+      const it = asCompleted([f, g])[Symbol.iterator]();
+      const first = makeReader(it.next().value!) as Task<unknown>;
+      const second = makeReader(it.next().value!) as Task<unknown>;
+      yield at(0, sleep(0));
+      f.setResult("value");
+      // Runs in the iteration that wakes `first`, right after the wake-up: `first` is woken, then cancelled.
+      loop.callSoon(() => first.cancel());
+      const secondResult = yield at(1, second);
+      const firstOutcome = yield at(2, first.then(() => "resolved", (e) => (e as Error).name));
+      g.cancel();
+      return [firstOutcome, secondResult];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", "value"]);
+  });
+});
+
+describe("asCompleted as an async iterable", () => {
+  test("yields the original Tasks and Futures in completion order", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(2, "a"), { name: "a" });
+      const b = createTask(job(1, "b"), { name: "b" });
+      const f = getRunningLoop().createFuture<string>();
+      getRunningLoop().callLater(3, () => f.setResult("f"));
+      const it = asCompleted<string>([a, b, f])[Symbol.asyncIterator]();
+      const order: unknown[] = [];
+      for (;;) {
+        const next = (yield at(0, it.next())) as IteratorResult<Future<string>>;
+        if (next.done === true) break;
+        order.push(next.value === f ? "the future" : (next.value as Task<string>).getName());
+        order.push(next.value.done());
+      }
+      return order;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["b", true, "a", true, "the future", true]);
+  });
+
+  test("coroutines appear as the Tasks that wrap them", async () => {
+    const lazy = define("lazy", 30, function* () {
+      yield at(0, sleep(1));
+      return "lazy";
+    }, { mode: "lazy" });
+    const main = define("main", 1, function* () {
+      const it = asCompleted([lazy()])[Symbol.asyncIterator]();
+      const first = (yield at(0, it.next())) as IteratorResult<Future<string>>;
+      const second = (yield at(1, it.next())) as IteratorResult<Future<string>>;
+      return [first.value instanceof Task, first.value!.result(), second.done];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, "lazy", true]);
+  });
+
+  test("a step after the timeout raises TimeoutError", async () => {
+    const main = define("main", 1, function* () {
+      const it = asCompleted([job(10, "slow")], { timeout: 2 })[Symbol.asyncIterator]();
+      try {
+        yield at(0, it.next());
+      } catch (e) {
+        return [(e as Error) instanceof TimeoutError, now()];
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, 2]);
+  });
+
+  test("works with a native for await...of from plain JavaScript", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const a = loop.createFuture<string>();
+    const b = loop.createFuture<string>();
+    loop.callLater(2, () => a.setResult("a"));
+    loop.callLater(1, () => b.setResult("b"));
+    const iterator = asCompleted([a, b]);
+    const stopped = loop.runForever();
+    const seen: string[] = [];
+    for await (const f of iterator) seen.push(f.result());
+    loop.stop();
+    await stopped;
+    loop.close();
+    expect(seen).toEqual(["b", "a"]);
+  });
+});
+
+describe("asCompleted bad input", () => {
+  test("a single awaitable instead of a collection throws TypeError", () => {
+    const f = new Future();
+    expect(() => asCompleted(f as never)).toThrow("asCompleted expected an iterable of awaitables, got a Future by itself; pass [it]");
+    expect(() => asCompleted(3 as never)).toThrow("asCompleted expected an iterable of awaitables, got number 3");
+  });
+
+  test("an element that is not awaitable throws TypeError before anything is scheduled", () => {
+    expect(() => asCompleted([new Future(), "x"] as never)).toThrow(
+      'asCompleted element 2 must be awaitable (a Task, a Future, a coroutine or a thenable), got string "x"',
+    );
+  });
+
+  test("a timeout that is not a number throws TypeError", () => {
+    expect(() => asCompleted([new Future()], { timeout: "soon" as never })).toThrow(
+      'asCompleted timeout must be a number of seconds, or null for no timeout, got string "soon"',
+    );
+    void CancelledError;
+  });
+});

@@ -1,0 +1,323 @@
+import { EventLoop, RuntimeError, getEventLoop, getRunningLoop, newEventLoop, run, setEventLoop, sleep } from "../../runtime/index.js";
+import { at, define } from "../support/coroutines.js";
+
+/** Runs `loop` until `predicate` holds or `maxIterations` callbacks ran (no real waiting). */
+function runLoopUntil(loop: EventLoop, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (predicate()) {
+        loop.stop();
+        resolve();
+      } else loop.callSoon(check);
+    };
+    loop.callSoon(check);
+    void loop.runForever();
+  });
+}
+
+describe("callbacks", () => {
+  test("callSoon runs callbacks in FIFO order with their arguments", async () => {
+    const loop = newEventLoop();
+    const log: string[] = [];
+    loop.callSoon((a: string) => log.push(a), "a");
+    loop.callSoon((b: string, c: string) => log.push(b + c), "b", "c");
+    await runLoopUntil(loop, () => log.length === 2);
+    expect(log).toEqual(["a", "bc"]);
+    loop.close();
+  });
+
+  test("an iteration runs only the callbacks that were ready when it began", async () => {
+    const loop = newEventLoop();
+    const log: string[] = [];
+    let iteration = 0;
+    const tick = (): void => {
+      iteration++;
+      if (iteration < 3) loop.callSoon(tick);
+    };
+    loop.callSoon(() => {
+      log.push(`first@${iteration}`);
+      loop.callSoon(() => log.push(`scheduled-by-first@${iteration}`));
+    });
+    loop.callSoon(tick);
+    await runLoopUntil(loop, () => log.length === 2);
+    // tick ran once in the first iteration; the callback scheduled by "first" ran in the second.
+    expect(log).toEqual(["first@0", "scheduled-by-first@1"]);
+    loop.close();
+  });
+
+  test("a cancelled handle does not run", async () => {
+    const loop = newEventLoop();
+    const log: string[] = [];
+    const handle = loop.callSoon(() => log.push("cancelled one"));
+    loop.callSoon(() => log.push("kept"));
+    handle.cancel();
+    expect(handle.cancelled()).toBe(true);
+    await runLoopUntil(loop, () => log.length === 1);
+    expect(log).toEqual(["kept"]);
+    loop.close();
+  });
+
+  test("an error in a callback goes to the exception handler and the next callback still runs", async () => {
+    const loop = newEventLoop();
+    const contexts: Array<{ message: string; exception?: unknown }> = [];
+    loop.setExceptionHandler((_loop, context) => contexts.push(context));
+    const log: string[] = [];
+    loop.callSoon(function boom() {
+      throw new Error("boom");
+    });
+    loop.callSoon(() => log.push("after"));
+    await runLoopUntil(loop, () => log.length === 1);
+    expect(contexts).toHaveLength(1);
+    expect(contexts[0]!.message).toBe("Exception in callback boom()");
+    expect((contexts[0]!.exception as Error).message).toBe("boom");
+    loop.close();
+  });
+
+  test("the default exception handler writes the message and the stack to stderr", () => {
+    const loop = newEventLoop();
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      loop.callExceptionHandler({ message: "something broke", exception: new Error("why"), task: "<Task x>" });
+      const text = spy.mock.calls.map((c) => String(c[0])).join("");
+      expect(text).toMatch(/^something broke\ntask: <Task x>\nError: why\n/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test("a throwing exception handler falls back to the default handler", () => {
+    const loop = newEventLoop();
+    loop.setExceptionHandler(() => {
+      throw new Error("handler broke");
+    });
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      loop.callExceptionHandler({ message: "original" });
+      const text = spy.mock.calls.map((c) => String(c[0])).join("");
+      expect(text).toContain("Unhandled error in exception handler");
+      expect(text).toContain("original");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test("callbacks see their own loop as the running loop; outside, there is none", async () => {
+    expect(() => getRunningLoop()).toThrow(RuntimeError);
+    const loop = newEventLoop();
+    let seen: EventLoop | null = null;
+    loop.callSoon(() => (seen = getRunningLoop()));
+    await runLoopUntil(loop, () => seen !== null);
+    expect(seen).toBe(loop);
+    loop.close();
+  });
+
+  test("bad callbacks and delays are TypeErrors naming what came", () => {
+    const loop = newEventLoop();
+    expect(() => loop.callSoon(42 as any)).toThrow(/callSoon expects a function as the callback, got number 42/);
+    expect(() => loop.callLater("1" as any, () => {})).toThrow(/callLater delay must be a number of seconds, got string "1"/);
+    expect(() => loop.callAt(NaN, () => {})).toThrow(TypeError);
+    loop.close();
+  });
+});
+
+describe("timers", () => {
+  test("timers run in order of when, ties first-in first-out, on virtual time", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const log: string[] = [];
+    loop.callLater(2, () => log.push(`b@${loop.time()}`));
+    loop.callLater(1, () => log.push(`a@${loop.time()}`));
+    loop.callLater(2, () => log.push(`c@${loop.time()}`));
+    const t = loop.callAt(1.5, () => log.push("cancelled"));
+    expect(t.when()).toBe(1.5);
+    t.cancel();
+    expect(t.cancelled()).toBe(true);
+    const end = loop.createFuture();
+    loop.callLater(3, () => end.setResult(null));
+    await loop.runUntilComplete(end);
+    expect(log).toEqual(["a@1", "b@2", "c@2"]);
+    loop.close();
+  });
+
+  test("a negative delay runs the timer in the next iteration", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const log: string[] = [];
+    loop.callLater(-5, () => log.push(`timer@${loop.time()}`));
+    await runLoopUntil(loop, () => log.length === 1);
+    expect(log).toEqual(["timer@0"]);
+    loop.close();
+  });
+
+  test("virtual time jumps to the next timer only when nothing is ready", async () => {
+    const seen = await run(
+      define("main", 1, function* () {
+        const loop = getRunningLoop();
+        const t0 = loop.time();
+        yield at(0, sleep(0));
+        const t1 = loop.time();
+        yield at(1, sleep(3600));
+        return [t0, t1, loop.time()];
+      }),
+      { virtualTime: true },
+    );
+    expect(seen).toEqual([0, 0, 3600]);
+  });
+
+  test("many cancelled timers are dropped from the heap", () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const handles = Array.from({ length: 1000 }, (_, i) => loop.callLater(i + 1, () => {}));
+    for (const h of handles.slice(0, 900)) h.cancel();
+    expect(loop.pendingTimerCount()).toBe(100);
+    loop.close();
+  });
+});
+
+describe("running the loop", () => {
+  test("runUntilComplete resolves to the result and stops the loop", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const main = define("main", 1, function* () {
+      yield at(0, sleep(1));
+      return "done";
+    });
+    const fut = loop.createFuture<string>();
+    loop.callLater(1, () => fut.setResult("done"));
+    expect(await loop.runUntilComplete(fut)).toBe("done");
+    expect(loop.isRunning()).toBe(false);
+    void main;
+    loop.close();
+  });
+
+  test("runUntilComplete rejects with the awaited exception", async () => {
+    const loop = newEventLoop();
+    const fut = loop.createFuture();
+    loop.callSoon(() => fut.setException(new Error("nope")));
+    await expect(loop.runUntilComplete(fut)).rejects.toThrow("nope");
+    loop.close();
+  });
+
+  test("a stopped loop queues callbacks without running them", async () => {
+    const loop = newEventLoop();
+    const log: string[] = [];
+    loop.callSoon(() => log.push("ran"));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log).toEqual([]);
+    await runLoopUntil(loop, () => log.length === 1);
+    expect(log).toEqual(["ran"]);
+    loop.close();
+  });
+
+  test("a running loop cannot be run again or closed; a closed loop refuses callbacks", async () => {
+    const loop = newEventLoop();
+    const stopped = loop.runForever();
+    expect(loop.isRunning()).toBe(true);
+    expect(() => loop.runForever()).toThrow("This event loop is already running");
+    expect(() => loop.close()).toThrow("Cannot close a running event loop");
+    loop.stop();
+    await stopped;
+    loop.close();
+    expect(loop.isClosed()).toBe(true);
+    expect(() => loop.callSoon(() => {})).toThrow("Event loop is closed");
+  });
+
+  test("several loops run at once, each seeing itself as the running loop", async () => {
+    const a = newEventLoop();
+    const b = newEventLoop();
+    const log: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      a.callSoon(() => log.push(`a${i}:${getRunningLoop() === a}`));
+      b.callSoon(() => log.push(`b${i}:${getRunningLoop() === b}`));
+    }
+    await Promise.all([runLoopUntil(a, () => log.filter((l) => l.startsWith("a")).length === 3), runLoopUntil(b, () => log.filter((l) => l.startsWith("b")).length === 3)]);
+    expect(log.filter((l) => l.endsWith("false"))).toEqual([]);
+    expect(log).toHaveLength(6);
+    a.close();
+    b.close();
+  });
+
+  test("a task on one loop may await another loop's runUntilComplete", async () => {
+    const other = newEventLoop({ virtualTime: true });
+    const result = await run(
+      define("main", 1, function* () {
+        const fut = other.createFuture<number>();
+        other.callLater(10, () => fut.setResult(7));
+        return yield at(0, other.runUntilComplete(fut));
+      }),
+      { virtualTime: true },
+    );
+    expect(result).toBe(7);
+    other.close();
+  });
+
+  test("a task looping on sleep(0) does not starve the host's timers", async () => {
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 0);
+    const iterations = await run(
+      define("spin", 1, function* () {
+        let n = 0;
+        while (!timerFired && n < 5_000_000) {
+          yield at(0, sleep(0));
+          n++;
+        }
+        return n;
+      }),
+    );
+    expect(timerFired).toBe(true);
+    expect(iterations).toBeLessThan(5_000_000);
+  });
+});
+
+describe("the default loop", () => {
+  test("getEventLoop outside a running loop gives one process-wide loop that runs without being started", async () => {
+    const loop = getEventLoop();
+    expect(getEventLoop()).toBe(loop);
+    const fut = loop.createFuture<number>();
+    loop.callSoon(() => fut.setResult(1));
+    expect(await fut).toBe(1);
+  });
+
+  test("an eager coroutine called outside any loop runs on the default loop", async () => {
+    const child = define("child", 1, function* () {
+      yield at(0, sleep(0));
+      return getRunningLoop();
+    });
+    expect(await child()).toBe(getEventLoop());
+  });
+
+  test("setEventLoop changes what getEventLoop returns outside a running loop", () => {
+    const loop = newEventLoop();
+    setEventLoop(loop);
+    try {
+      expect(getEventLoop()).toBe(loop);
+    } finally {
+      setEventLoop(null);
+    }
+    expect(getEventLoop()).not.toBe(loop);
+    expect(() => setEventLoop({} as any)).toThrow(TypeError);
+    loop.close();
+  });
+});
+
+describe("debug and task factory", () => {
+  test("setDebug/getDebug round-trip and setTaskFactory is used by createTask", async () => {
+    const loop = newEventLoop();
+    expect(loop.getDebug()).toBe(false);
+    loop.setDebug(true);
+    expect(loop.getDebug()).toBe(true);
+    const made: unknown[] = [];
+    loop.setTaskFactory((l, coro, options) => {
+      made.push(coro);
+      loop.setTaskFactory(null);
+      const t = l.createTask(coro as any, options);
+      loop.setTaskFactory((l2, c2, o2) => (made.push(c2), null as any));
+      return t;
+    });
+    const body = define("f", 1, function* () {
+      return 5;
+    });
+    const t = loop.createTask(body.body());
+    expect(made).toHaveLength(1);
+    loop.setTaskFactory(null);
+    expect(await loop.runUntilComplete(t)).toBe(5);
+    expect(() => loop.setTaskFactory(3 as any)).toThrow(TypeError);
+    loop.close();
+  });
+});

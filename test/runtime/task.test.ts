@@ -1,0 +1,608 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import {
+  CancelledError,
+  RuntimeError,
+  Task,
+  allTasks,
+  createTask,
+  currentTask,
+  ensureFuture,
+  getRunningLoop,
+  newEventLoop,
+  run,
+  sleep,
+  type ExceptionContext,
+} from "../../runtime/index.js";
+import { setNeverAwaitedReporter } from "../../runtime/coroutine.js";
+import { at, define, inline } from "../support/coroutines.js";
+
+const forever = define("forever", 50, function* () {
+  yield at(0, sleep(1e9));
+});
+
+describe("starting", () => {
+  test("an eager call runs the body synchronously up to its first suspension", () => {
+    const log: string[] = [];
+    const f = define("f", 1, function* () {
+      log.push("before await");
+      yield at(0, sleep(0));
+      log.push("after await");
+    });
+    const task = f();
+    expect(log).toEqual(["before await"]);
+    expect(task).toBeInstanceOf(Task);
+    task.cancel();
+  });
+
+  test("a lazy call runs nothing until it is scheduled", async () => {
+    const log: string[] = [];
+    const f = define("f", 1, function* () {
+      log.push("ran");
+      return 1;
+    }, { mode: "lazy" });
+    await run(define("main", 1, function* () {
+      const coro = f();
+      yield at(0, sleep(0));
+      expect(log).toEqual([]);
+      const t = createTask(coro);
+      expect(log).toEqual([]);
+      return yield at(1, t);
+    }));
+    expect(log).toEqual(["ran"]);
+  });
+
+  test("a lazy coroutine awaited twice raises RuntimeError", async () => {
+    const f = define("f", 1, function* () {
+      return 1;
+    }, { mode: "lazy" });
+    const error = await run(define("main", 1, function* () {
+      const coro = f();
+      yield at(0, coro);
+      try {
+        yield at(1, coro);
+      } catch (e) {
+        return e;
+      }
+    }), { virtualTime: true });
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toBe("cannot reuse already awaited coroutine 'f'");
+  });
+
+  test("then() of a lazy coroutine schedules it as a task", async () => {
+    const f = define("f", 1, function* () {
+      yield at(0, sleep(0));
+      return "lazy result";
+    }, { mode: "lazy" });
+    expect(await f()).toBe("lazy result");
+  });
+
+  test("a lazy coroutine collected without running is reported as never awaited", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) {
+      console.warn("skipped: run jest under node --expose-gc to test collection reports");
+      return;
+    }
+    const reported: string[] = [];
+    setNeverAwaitedReporter((name) => reported.push(name));
+    try {
+      const f = define("neverRun", 1, function* () {
+        return 1;
+      }, { mode: "lazy" });
+      (() => void f())();
+      for (let i = 0; i < 10 && reported.length === 0; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      expect(reported).toEqual(["neverRun"]);
+    } finally {
+      setNeverAwaitedReporter((name) => console.warn(`RuntimeWarning: coroutine '${name}' was never awaited`));
+    }
+  });
+});
+
+describe("names and string forms", () => {
+  test("default names are Task-N in creation order; setName renames", async () => {
+    await run(define("main", 1, function* () {
+      const a = forever();
+      const b = forever();
+      const na = Number(a.getName().slice(5));
+      expect(a.getName()).toMatch(/^Task-\d+$/);
+      expect(b.getName()).toBe(`Task-${na + 1}`);
+      b.setName("worker");
+      expect(b.getName()).toBe("worker");
+      const c = createTask(forever.body(), { name: "named" });
+      expect(c.getName()).toBe("named");
+      for (const t of [a, b, c]) t.cancel();
+    }));
+  });
+
+  test("the string form says where a pending task is suspended and how a done one ended", async () => {
+    const child = define("child", 10, function* () {
+      yield at(1, sleep(5));
+      return 42;
+    });
+    const failing = define("failing", 20, function* () {
+      yield at(0, sleep(1));
+      throw new Error("boom");
+    });
+    await run(define("main", 1, function* () {
+      const t = child();
+      t.setName("Task-x");
+      expect(String(t)).toBe("<Task pending name='Task-x' coro=<child() running at test.ts:12>>");
+      yield at(0, t);
+      expect(String(t)).toBe("<Task finished name='Task-x' coro=<child() done, defined at test.ts:10> result=42>");
+      const f = failing();
+      f.setName("f");
+      yield at(0, sleep(2));
+      expect(String(f)).toBe("<Task finished name='f' coro=<failing() done, defined at test.ts:20> exception=Error('boom')>");
+      f.exception();
+      const c = forever();
+      c.setName("c");
+      c.cancel();
+      yield at(0, sleep(0));
+      expect(String(c)).toBe("<Task cancelled name='c' coro=<forever() done, defined at test.ts:50>>");
+    }), { virtualTime: true });
+  });
+});
+
+describe("cancellation", () => {
+  test("cancel() while waiting on a future cancels that future and throws CancelledError(msg) at the await", async () => {
+    const log: string[] = [];
+    await run(define("main", 1, function* () {
+      const fut = getRunningLoop().createFuture();
+      const waiter = define("waiter", 10, function* () {
+        try {
+          yield at(0, fut);
+        } catch (e) {
+          log.push(`${(e as Error).name}:${(e as Error).message}`);
+          throw e;
+        }
+      })();
+      yield at(0, sleep(0));
+      expect(waiter.cancel("stop now")).toBe(true);
+      expect(fut.cancelled()).toBe(true);
+      expect(waiter.cancelled()).toBe(false); // not until the coroutine ends
+      try {
+        yield at(1, waiter);
+      } catch (e) {
+        log.push(`main saw ${(e as Error).message}`);
+      }
+      expect(waiter.cancelled()).toBe(true);
+    }));
+    expect(log).toEqual(["CancelledError:stop now", "main saw stop now"]);
+  });
+
+  test("cancel() before the first step throws at that step: the body never runs", async () => {
+    const log: string[] = [];
+    const f = define("f", 1, function* () {
+      log.push("body ran");
+    }, { mode: "lazy" });
+    await run(define("main", 1, function* () {
+      const t = createTask(f());
+      expect(t.cancel()).toBe(true);
+      try {
+        yield at(0, t);
+      } catch (e) {
+        log.push((e as Error).name);
+      }
+      expect(t.cancelled()).toBe(true);
+    }));
+    expect(log).toEqual(["CancelledError"]);
+  });
+
+  test("cancel() of a done task returns false", async () => {
+    const f = define("f", 1, function* () {
+      return 1;
+    });
+    const t = f();
+    expect(t.done()).toBe(true);
+    expect(t.cancel()).toBe(false);
+    expect(t.result()).toBe(1);
+  });
+
+  test("a coroutine may catch the CancelledError and deny the cancellation", async () => {
+    const stubborn = define("stubborn", 1, function* () {
+      try {
+        yield at(0, sleep(10));
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e;
+      }
+      yield at(1, sleep(1));
+      return "finished anyway";
+    });
+    await run(define("main", 1, function* () {
+      const t = stubborn();
+      yield at(0, sleep(1));
+      t.cancel();
+      const result = yield at(1, t);
+      expect(result).toBe("finished anyway");
+      expect(t.cancelled()).toBe(false);
+      expect(t.cancelling()).toBe(1);
+    }), { virtualTime: true });
+  });
+
+  test("a task that raises CancelledError on its own ends cancelled", async () => {
+    const f = define("f", 1, function* () {
+      yield at(0, sleep(0));
+      throw new CancelledError("self");
+    });
+    const t = f();
+    await expect(t).rejects.toThrow(CancelledError);
+    expect(t.cancelled()).toBe(true);
+    expect(() => t.result()).toThrow("self");
+  });
+
+  test("cancel() while scheduled (after sleep(0)) throws at the next step", async () => {
+    const log: string[] = [];
+    await run(define("main", 1, function* () {
+      const t = define("spinner", 1, function* () {
+        for (;;) {
+          try {
+            yield at(0, sleep(0));
+          } catch (e) {
+            log.push((e as Error).name);
+            throw e;
+          }
+        }
+      })();
+      t.cancel();
+      yield at(0, sleep(0));
+      yield at(0, sleep(0));
+      expect(t.cancelled()).toBe(true);
+    }));
+    expect(log).toEqual(["CancelledError"]);
+  });
+
+  test("a task that cancels itself is cancelled at its next await", async () => {
+    const t = define("selfish", 1, function* () {
+      currentTask()!.cancel("me");
+      yield at(0, sleep(0));
+      return "not reached";
+    })();
+    await expect(t).rejects.toThrow("me");
+    expect(t.cancelled()).toBe(true);
+  });
+
+  test("cancelling() counts requests and uncancel() takes them back", async () => {
+    await run(define("main", 1, function* () {
+      const t = forever();
+      expect(t.cancelling()).toBe(0);
+      t.cancel();
+      t.cancel();
+      expect(t.cancelling()).toBe(2);
+      expect(t.uncancel()).toBe(1);
+      expect(t.uncancel()).toBe(0);
+      expect(t.uncancel()).toBe(0);
+      t.cancel();
+      yield at(0, sleep(0));
+      expect(t.cancelled()).toBe(true);
+    }));
+  });
+
+  test("cancel() while awaiting a native Promise wakes the task at once; the Promise's later rejection is not unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      let reject!: (e: unknown) => void;
+      const promise = new Promise((_, r) => (reject = r));
+      const log: string[] = [];
+      await run(define("main", 1, function* () {
+        const t = define("waiter", 1, function* () {
+          try {
+            yield at(0, promise);
+          } finally {
+            log.push("finally");
+          }
+        })();
+        yield at(0, sleep(0));
+        t.cancel();
+        try {
+          yield at(1, t);
+        } catch (e) {
+          log.push((e as Error).name);
+        }
+      }));
+      expect(log).toEqual(["finally", "CancelledError"]);
+      reject(new Error("late"));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  test("signal aborts when cancellation is requested, with a CancelledError reason", async () => {
+    await run(define("main", 1, function* () {
+      const t = forever();
+      const signal = t.signal;
+      expect(signal.aborted).toBe(false);
+      t.cancel("bye");
+      expect(signal.aborted).toBe(true);
+      expect(signal.reason).toBeInstanceOf(CancelledError);
+      expect((signal.reason as Error).message).toBe("bye");
+      const u = forever();
+      u.cancel();
+      expect(u.signal.aborted).toBe(true);
+    }));
+  });
+
+  test("in debug mode a swallowed cancellation is reported with the task and the catch site", async () => {
+    const reports: ExceptionContext[] = [];
+    await run(define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, c) => reports.push(c));
+      const swallow = define("swallow", 100, function* () {
+        try {
+          yield at(0, sleep(10));
+        } catch {
+          abiCaught(1);
+        }
+        return "carried on";
+      })();
+      swallow.setName("swallower");
+      yield at(0, sleep(1));
+      swallow.cancel();
+      expect(yield at(1, swallow)).toBe("carried on");
+      const polite = define("polite", 200, function* () {
+        try {
+          yield at(0, sleep(10));
+        } catch {
+          abiCaught(0);
+          currentTask()!.uncancel();
+        }
+        return "uncancelled";
+      })();
+      yield at(0, sleep(1));
+      polite.cancel();
+      expect(yield at(1, polite)).toBe("uncancelled");
+    }), { debug: true, virtualTime: true });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.message).toContain("Task swallower swallowed a CancelledError in swallow at test.ts:121");
+    expect(reports[0]!.catchSite).toBe("test.ts:121:5");
+  });
+});
+
+import { abi } from "../../runtime/index.js";
+function abiCaught(index: number): void {
+  abi.siteRegister.caught = index;
+}
+
+describe("awaiting", () => {
+  test("await of a plain value resumes in a later iteration with the value", async () => {
+    const order: string[] = [];
+    await run(define("main", 1, function* () {
+      const other = define("other", 1, function* () {
+        order.push("other");
+      })();
+      void other;
+      const v = yield at(0, 5);
+      order.push(`main got ${v}`);
+    }));
+    expect(order).toEqual(["other", "main got 5"]);
+  });
+
+  test("await of a custom thenable waits for it to settle", async () => {
+    const thenable = { then: (ok: (v: number) => void) => setTimeout(() => ok(9), 1) };
+    expect(await run(define("main", 1, function* () {
+      return yield at(0, thenable);
+    }))).toBe(9);
+  });
+
+  test("a task awaiting itself gets a RuntimeError", async () => {
+    const t = define("narcissus", 1, function* () {
+      yield at(0, sleep(0));
+      yield at(1, currentTask());
+    })();
+    await expect(t).rejects.toThrow(/Task cannot await on itself/);
+  });
+
+  test("await of a done future does not suspend", async () => {
+    await run(define("main", 1, function* () {
+      const f = getRunningLoop().createFuture();
+      f.setResult("now");
+      let otherCallbackRan = false;
+      getRunningLoop().callSoon(() => (otherCallbackRan = true));
+      expect(yield at(0, f)).toBe("now");
+      expect(otherCallbackRan).toBe(false);
+    }));
+  });
+
+  test("each step runs in the AsyncLocalStorage context the task was created in", async () => {
+    const als = new AsyncLocalStorage<string>();
+    const seen: Array<string | undefined> = [];
+    const reader = define("reader", 1, function* () {
+      seen.push(als.getStore());
+      yield at(0, sleep(0));
+      seen.push(als.getStore());
+      yield at(1, Promise.resolve());
+      seen.push(als.getStore());
+    }, { mode: "lazy" });
+    await run(define("main", 1, function* () {
+      const a = als.run("A", () => createTask(reader()));
+      const b = als.run("B", () => createTask(reader()));
+      yield at(0, a);
+      yield at(1, b);
+    }));
+    expect(seen).toEqual(["A", "B", "A", "B", "A", "B"]);
+  });
+});
+
+describe("stacks", () => {
+  const leaf = define("leaf", 30, function* () {
+    yield at(0, sleep(10));
+  }, { sources: ["await sleep(10);"] });
+  const middle = define("middle", 20, function* () {
+    yield at(0, inline(leaf));
+  }, { sources: ["await leaf();"] });
+  const top = define("top", 10, function* () {
+    yield at(1, inline(middle));
+  }, { sources: ["", "await middle();"] });
+
+  test("getStack gives one frame per coroutine of the await chain, oldest first, with source text", async () => {
+    await run(define("main", 1, function* () {
+      const t = top();
+      yield at(0, sleep(1));
+      expect(t.getStack()).toEqual([
+        { functionName: "top", fileName: "test.ts", lineNumber: 12, columnNumber: 3, source: "await middle();" },
+        { functionName: "middle", fileName: "test.ts", lineNumber: 21, columnNumber: 3, source: "await leaf();" },
+        { functionName: "leaf", fileName: "test.ts", lineNumber: 31, columnNumber: 3, source: "await sleep(10);" },
+      ]);
+      expect(t.getStack({ limit: 1 }).map((f) => f.functionName)).toEqual(["leaf"]);
+      t.cancel();
+    }), { virtualTime: true });
+  });
+
+  test("printStack writes the chain in Python's layout", async () => {
+    let text = "";
+    await run(define("main", 1, function* () {
+      const t = top();
+      t.setName("Task-9");
+      yield at(0, sleep(1));
+      t.printStack({ file: { write: (s: string) => (text += s) } });
+      t.cancel();
+    }), { virtualTime: true });
+    expect(text).toBe(
+      "Stack for <Task pending name='Task-9' coro=<top() running at test.ts:12>> (most recent call last):\n" +
+        '  File "test.ts", line 12, in top\n' +
+        "    await middle();\n" +
+        '  File "test.ts", line 21, in middle\n' +
+        "    await leaf();\n" +
+        '  File "test.ts", line 31, in leaf\n' +
+        "    await sleep(10);\n",
+    );
+  });
+
+  test("a failed task's stack is the traceback, and printStack ends with the error", async () => {
+    const thrower = define("thrower", 40, function* () {
+      yield at(0, sleep(0));
+      throw new TypeError("bad thing");
+    }, { sources: ["await sleep(0);"] });
+    const caller = define("caller", 50, function* () {
+      yield at(0, inline(thrower));
+    }, { sources: ["await thrower();"] });
+    const t = caller();
+    t.setName("T");
+    await expect(t).rejects.toThrow("bad thing");
+    expect(t.getStack().map((f) => `${f.functionName}:${f.lineNumber}`)).toEqual(["caller:51", "thrower:41"]);
+    expect(t.getStack({ limit: 1 }).map((f) => f.functionName)).toEqual(["caller"]);
+    let text = "";
+    t.printStack({ file: { write: (s: string) => (text += s) } });
+    expect(text).toBe(
+      "Traceback for <Task finished name='T' coro=<caller() done, defined at test.ts:50> exception=TypeError('bad thing')> (most recent call last):\n" +
+        '  File "test.ts", line 51, in caller\n' +
+        "    await thrower();\n" +
+        '  File "test.ts", line 41, in thrower\n' +
+        "    await sleep(0);\n" +
+        "TypeError: bad thing\n",
+    );
+  });
+
+  test("an error passing through coroutines carries 'at async' frames in its stack", async () => {
+    const thrower = define("thrower", 40, function* () {
+      yield at(0, sleep(0));
+      throw new Error("deep");
+    });
+    const caller = define("caller", 50, function* () {
+      yield at(0, inline(thrower));
+    });
+    const error = await caller().catch((e: Error) => e);
+    expect(error.stack).toContain("\n    at async caller (test.ts:51:3)");
+  });
+
+  test("a successful or cancelled task has an empty stack", async () => {
+    const ok = define("ok", 1, function* () {
+      return 1;
+    })();
+    expect(ok.getStack()).toEqual([]);
+    const c = forever();
+    c.cancel();
+    await c.catch(() => {});
+    expect(c.getStack()).toEqual([]);
+  });
+});
+
+describe("tasks of a loop", () => {
+  test("currentTask is the running task inside a step and null outside", async () => {
+    expect(currentTask()).toBeNull();
+    let inside: unknown = null;
+    const t = define("f", 1, function* () {
+      yield at(0, sleep(0));
+      inside = currentTask();
+    })();
+    await t;
+    expect(inside).toBe(t);
+  });
+
+  test("allTasks holds the pending tasks and drops finished ones", async () => {
+    await run(define("main", 1, function* () {
+      const t = forever();
+      const done = define("quick", 1, function* () {
+        return 1;
+      })();
+      const tasks = allTasks();
+      expect(tasks.has(t)).toBe(true);
+      expect(tasks.has(currentTask()!)).toBe(true);
+      expect(tasks.has(done)).toBe(false);
+      t.cancel();
+      yield at(0, sleep(0));
+      expect(allTasks().has(t)).toBe(false);
+    }));
+  });
+
+  test("a task's failure nobody retrieved is reported through the exception handler when it is collected", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) {
+      console.warn("skipped: run jest under node --expose-gc to test collection reports");
+      return;
+    }
+    const loop = newEventLoop();
+    const reports: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, c) => reports.push(c));
+    const failing = define("failing", 1, function* () {
+      throw new Error("lost");
+    });
+    const fut = loop.createFuture();
+    loop.callSoon(() => {
+      failing();
+      fut.setResult(null);
+    });
+    await loop.runUntilComplete(fut);
+    for (let i = 0; i < 10 && reports.length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(reports.map((r) => r.message)).toEqual(["Task exception was never retrieved"]);
+    expect((reports[0]!.exception as Error).message).toBe("lost");
+    loop.close();
+  });
+});
+
+describe("bad input", () => {
+  test("createTask of a non-coroutine is a TypeError naming what came, and the loop goes on", async () => {
+    await run(define("main", 1, function* () {
+      expect(() => createTask(42 as any)).toThrow("createTask expected a coroutine, got number 42");
+      expect(() => createTask(Promise.resolve(1) as any)).toThrow(/got a native Promise: the function that produced it was not compiled by corotask/);
+      expect(() => createTask((async function fetchUser() {}) as any)).toThrow(/native async function fetchUser: the function that produced it was not compiled/);
+      expect(() => createTask(forever as any)).toThrow(/did you mean to call it: forever\(\)/);
+      expect(() => ensureFuture({} as any)).toThrow("ensureFuture expected a Future, a coroutine or a thenable, got an Object");
+      yield at(0, sleep(0));
+      return "still running";
+    }));
+  });
+
+  test("setResult and setException on a task raise RuntimeError", async () => {
+    const t = forever();
+    expect(() => t.setResult(undefined)).toThrow("Task does not support set_result operation");
+    expect(() => t.setException(new Error())).toThrow("Task does not support set_exception operation");
+    t.cancel();
+    await t.catch(() => {});
+  });
+
+  test("a parameter initialiser that throws gives a failed task, not a synchronous throw", async () => {
+    const f = abi.asyncFunction(abi.coroutineBody(function* g(x: number = (() => { throw new Error("param"); })()) {
+      return x;
+    }, { name: "g", file: "t.ts", line: 1, column: 1, sites: [] }), "eager");
+    const t = f() as Task<number>;
+    await expect(t).rejects.toThrow("param");
+  });
+});

@@ -1,0 +1,261 @@
+import {
+  ALL_COMPLETED,
+  CancelledError,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  Future,
+  Task,
+  abi,
+  createTask,
+  getRunningLoop,
+  run,
+  sleep,
+  wait,
+} from "../../runtime/index.js";
+import { at, define } from "../support/coroutines.js";
+
+const now = (): number => getRunningLoop().time();
+
+const job = define("job", 10, function* (delay: number, value: unknown) {
+  yield at(0, sleep(delay));
+  if (value instanceof Error) throw value;
+  return value;
+});
+
+/** The names of a set of tasks, sorted. */
+const names = (set: Set<Future<unknown>>): string[] => [...set].map((t) => (t as Task<unknown>).getName()).sort();
+
+/** The inline form of `await wait(...)`, as compiled code calls it. */
+const inlineWait = (...args: Parameters<typeof wait>) => (wait as unknown as Record<symbol, (...a: unknown[]) => unknown>)[abi.BODY]!(...args);
+
+test("the constants are Python's strings", () => {
+  expect([ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION]).toEqual(["ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"]);
+});
+
+describe("wait returnWhen", () => {
+  test("ALL_COMPLETED (the default) returns when every future is done, failures included, without raising", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"), { name: "a" });
+      const b = createTask(job(2, new Error("boom")), { name: "b" });
+      const [done, pending] = (yield at(0, wait([a, b]))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [names(done), names(pending), now(), (b.exception() as Error).message];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a", "b"], [], 2, "boom"]);
+  });
+
+  test("FIRST_COMPLETED returns as soon as one future is done", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(3, "A"), { name: "a" });
+      const b = createTask(job(1, "B"), { name: "b" });
+      const [done, pending] = (yield at(0, wait([a, b], { returnWhen: FIRST_COMPLETED }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [names(done), names(pending), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["b"], ["a"], 1]);
+  });
+
+  test("FIRST_COMPLETED counts a cancellation as completion", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(3, "A"), { name: "a" });
+      const b = createTask(job(5, "B"), { name: "b" });
+      getRunningLoop().callLater(1, () => b.cancel());
+      const [done] = (yield at(0, wait([a, b], { returnWhen: FIRST_COMPLETED }))) as [Set<Future<unknown>>];
+      return [names(done), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["b"], 1]);
+  });
+
+  test("FIRST_EXCEPTION returns at the first failure", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"), { name: "a" });
+      const b = createTask(job(2, new Error("boom")), { name: "b" });
+      const c = createTask(job(5, "C"), { name: "c" });
+      const [done, pending] = (yield at(0, wait([a, b, c], { returnWhen: FIRST_EXCEPTION }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [names(done), names(pending), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a", "b"], ["c"], 2]);
+  });
+
+  test("FIRST_EXCEPTION does not count a cancellation as a failure, and waits for all when none fails", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"), { name: "a" });
+      const b = createTask(job(4, "B"), { name: "b" });
+      getRunningLoop().callLater(2, () => a.cancel());
+      const [done, pending] = (yield at(0, wait([a, b], { returnWhen: FIRST_EXCEPTION }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [names(done), names(pending), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a", "b"], [], 4]);
+  });
+
+  test("FIRST_EXCEPTION returns after one iteration when a future already failed", async () => {
+    const main = define("main", 1, function* () {
+      const failed = getRunningLoop().createFuture();
+      failed.setException(new Error("early"));
+      const b = createTask(job(4, "B"), { name: "b" });
+      const [done, pending] = (yield at(0, wait([failed, b], { returnWhen: FIRST_EXCEPTION }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [done.has(failed), names(pending), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, ["b"], 0]);
+  });
+});
+
+describe("wait timeout", () => {
+  test("returns when the timeout passes, with the unfinished futures pending and still running", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"), { name: "a" });
+      const b = createTask(job(10, "B"), { name: "b" });
+      const [done, pending] = (yield at(0, wait([a, b], { timeout: 3 }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      const at3 = [names(done), names(pending), now(), b.cancelled()];
+      yield at(1, b);
+      return at3;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a"], ["b"], 3, false]);
+  });
+
+  test("the timer is cancelled when the futures finish first", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"));
+      yield at(0, wait([a], { timeout: 100 }));
+      return [now(), getRunningLoop().pendingTimerCount()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, 0]);
+  });
+
+  test("a timeout of 0 with every future done returns them all done", async () => {
+    const main = define("main", 1, function* () {
+      const f = getRunningLoop().createFuture();
+      f.setResult(1);
+      const [done, pending] = (yield at(0, wait([f], { timeout: 0 }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [done.size, pending.size];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, 0]);
+  });
+
+  test("a null timeout waits without limit", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(50, "A"));
+      yield at(0, wait([a], { timeout: null }));
+      return now();
+    });
+    expect(await run(main, { virtualTime: true })).toBe(50);
+  });
+});
+
+describe("wait arguments and forms", () => {
+  test("accepts any iterable, counts duplicates once, and returns the same Future objects", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"));
+      const [done, pending] = (yield at(0, wait(new Set([a, a])))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      const [done2] = (yield at(1, wait([a, a]))) as [Set<Future<unknown>>];
+      return [done.size, pending.size, [...done][0] === a, done2.size];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, 0, true, 1]);
+  });
+
+  test("in eager mode a call of a compiled async function is a Task, so it can be passed directly", async () => {
+    const main = define("main", 1, function* () {
+      const [done] = (yield at(0, wait([job(1, "A"), job(2, "B")]))) as [Set<Future<unknown>>];
+      return [...done].map((t) => t.result()).sort();
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["A", "B"]);
+  });
+
+  test("called as a plain function it returns a Task, started at once", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, "A"));
+      const waiting = wait([a]);
+      const isTask = waiting instanceof Task;
+      const [done] = (yield at(0, waiting)) as [Set<Future<unknown>>];
+      return [isTask, done.size];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, 1]);
+  });
+
+  test("the inline form adds no stack frame to the awaiting task", async () => {
+    let stack: string[] = [];
+    const waiter = define("waiter", 20, function* (a: Task<unknown>) {
+      return yield at(0, inlineWait([a]));
+    });
+    const main = define("main", 1, function* () {
+      const a = createTask(job(5, "A"));
+      const t = waiter(a) as Task<unknown>;
+      yield at(0, sleep(1));
+      stack = t.getStack().map((f) => `${f.functionName}:${f.lineNumber}`);
+      yield at(1, t);
+    });
+    await run(main, { virtualTime: true });
+    expect(stack).toEqual(["waiter:21"]);
+  });
+
+  test("cancelling the awaiting task raises CancelledError there and cancels none of the futures", async () => {
+    const log: string[] = [];
+    const main = define("main", 1, function* () {
+      const a = createTask(job(5, "A"));
+      const waiter = createTask(
+        define("waiter", 20, function* () {
+          try {
+            yield at(0, wait([a], { timeout: 10 }));
+          } catch (e) {
+            log.push(`waiter caught ${(e as Error).name}`);
+            throw e;
+          }
+        }).body(),
+      );
+      yield at(0, sleep(1));
+      waiter.cancel();
+      try {
+        yield at(1, waiter);
+      } catch (e) {
+        log.push(`main caught ${e instanceof CancelledError}`);
+      }
+      log.push(`a cancelled ${a.cancelled()}, timers ${getRunningLoop().pendingTimerCount()}`);
+      return yield at(2, a);
+    });
+    expect(await run(main, { virtualTime: true })).toBe("A");
+    expect(log).toEqual(["waiter caught CancelledError", "main caught true", "a cancelled false, timers 1"]);
+  });
+});
+
+describe("wait bad input", () => {
+  test("an empty collection throws RangeError at the call", () => {
+    expect(() => wait([])).toThrow(RangeError);
+    expect(() => wait([])).toThrow("wait expected at least one Task or Future, got an empty collection");
+    expect(() => inlineWait([])).toThrow(RangeError);
+  });
+
+  test("an unknown returnWhen throws RangeError", () => {
+    const f = new Future();
+    expect(() => wait([f], { returnWhen: "FIRST" as never })).toThrow(
+      'wait returnWhen must be ALL_COMPLETED, FIRST_COMPLETED or FIRST_EXCEPTION, got string "FIRST"',
+    );
+    expect(() => wait([f], { returnWhen: "FIRST" as never })).toThrow(RangeError);
+  });
+
+  test("a coroutine is refused with TypeError, as in Python 3.11+", () => {
+    const lazy = define("lazy", 1, function* () {
+      return 1;
+    }, { mode: "lazy" });
+    expect(() => wait([lazy()] as never)).toThrow(
+      "wait element 1 is a coroutine; passing coroutines is forbidden, use tasks explicitly: wrap it with createTask()",
+    );
+  });
+
+  test("a thenable or a plain value is refused with TypeError", () => {
+    expect(() => wait([Promise.resolve(1)] as never)).toThrow(
+      "wait element 1 must be a Task or a Future, got a native Promise; wrap a thenable with ensureFuture() and keep that Future to find it in the result",
+    );
+    expect(() => wait([new Future(), 3] as never)).toThrow("wait element 2 must be a Task or a Future, got number 3");
+  });
+
+  test("a single Future instead of a collection is refused with TypeError", () => {
+    const f = new Future();
+    expect(() => wait(f as never)).toThrow("wait expected an iterable of Tasks or Futures, got a Future by itself; pass [it]");
+    expect(() => wait(42 as never)).toThrow("wait expected an iterable of Tasks or Futures, got number 42");
+  });
+
+  test("a timeout that is not a number is refused with TypeError", () => {
+    expect(() => wait([new Future()], { timeout: "1" as never })).toThrow(
+      'wait timeout must be a number of seconds, or null for no timeout, got string "1"',
+    );
+    expect(() => wait([new Future()], { timeout: NaN })).toThrow(TypeError);
+  });
+});
