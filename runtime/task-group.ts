@@ -69,11 +69,12 @@ export class TaskGroup {
 
   /**
    * Creates a child task running `coro` and returns it. In eager mode a compiled call already
-   * returns a started Task: the group adopts it (and renames it if `name` is given).
+   * returns a started Task: the group adopts it (and renames it if `name` is given). A Future
+   * (what a plain call of `sleep`, `gather` or `shield` returns) runs in a task that awaits it.
    * Throws RuntimeError before run(), after the group finished, and while it is shutting down.
    * @see asyncio.TaskGroup.create_task
    */
-  createTask<T>(coro: Coroutine<T> | PromiseLike<T>, options?: TaskOptions): Task<T> {
+  createTask<T>(coro: Coroutine<T> | PromiseLike<T> | Future<T>, options?: TaskOptions): Task<T> {
     const refusal = !this.#entered
       ? "has not been entered"
       : this.#exiting && this.#tasks.size === 0
@@ -91,6 +92,11 @@ export class TaskGroup {
       if (options?.name !== undefined) task.setName(options.name);
     } else if (coro instanceof LazyCoroutine || isFrame(coro)) {
       task = this.#loop!.createTask(coro as Coroutine<T>, options);
+    } else if (coro instanceof Future) {
+      // What a plain call of the runtime's own coroutine functions returns (`sleep(1)`,
+      // `gather(...)`, `shield(...)`), where asyncio has a coroutine: run a task that awaits it,
+      // so that cancelling the task cancels the future.
+      task = this.#loop!.createTask(awaitFuture(coro as Future<T>), options);
     } else {
       throw notACoroutine(coro, "TaskGroup.createTask");
     }
@@ -235,6 +241,11 @@ export class TaskGroup {
     }
   }
 }
+
+/** The coroutine of a task that only awaits a Future (hidden: it adds no stack frame). */
+const awaitFuture = scopeBody("awaitFuture", function* awaitFuture<T>(future: Future<T>): Generator<unknown, T, unknown> {
+  return (yield future) as T;
+});
 
 /** What asyncio's `coro.close()` does for a refused coroutine: it will never run. */
 function discard(coro: unknown): void {

@@ -57,7 +57,7 @@ describe("captureCallGraph(task)", () => {
       });
       const o = createTask(observer(), { name: "observer" });
       yield at(0, t);
-      return o.result();
+      return o.result() as FutureCallGraph;
     });
     expect(shape(graph)).toEqual(["worker", ["child:11", "wrapper:21"], [["main", ["main:2"]]]]);
   });
@@ -107,7 +107,7 @@ describe("captureCallGraph(task)", () => {
       registerAwaitedBy(outer, c);
       c.addDoneCallback(() => {
         unregisterAwaitedBy(outer, c);
-        outer.setResult(c.result());
+        outer.setResult(c.result() as number);
       });
       const observed: unknown[] = [];
       createTask(define("observer", 60, function* () {

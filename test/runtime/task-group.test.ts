@@ -661,6 +661,26 @@ describe("TaskGroup.createTask", () => {
     expect(messages).toEqual(["RuntimeError: TaskGroup <TaskGroup errors=1 cancelling> is shutting down", "MyError"]);
   });
 
+  test("runs a Future (a plain sleep() or gather()) in a task that awaits it, and cancelling the task cancels it", async () => {
+    const result = await runMain(function* () {
+      const tg = new TaskGroup();
+      let slept!: Task<unknown>, cancelled!: Task<unknown>;
+      const long = sleep(10);
+      try {
+        yield at(0, call(tg.run, tg, define("body", 45, function* (g: TaskGroup) {
+          slept = g.createTask(sleep(0.5, "slept"));
+          cancelled = g.createTask(long);
+          yield at(0, sleep(1));
+          throw new MyError("stop");
+        })));
+      } catch (e) {
+        return [errorNames(e), slept.result(), cancelled.cancelled(), long.cancelled(), slept.getStack()];
+      }
+      return null;
+    });
+    expect(result).toEqual([["MyError"], "slept", true, true, []]);
+  });
+
   test("rejects a native Promise with a hint about the transform", async () => {
     const result = await runMain(function* () {
       const tg = new TaskGroup();
@@ -713,11 +733,11 @@ describe("TaskGroup bodies and call forms", () => {
     const body = define("lazyBody", 45, function* (g: TaskGroup) {
       const t = g.createTask(sleeper(0.2, 5));
       yield at(0, sleep(0.1));
-      return t;
+      return { t };
     }, { mode: "lazy" });
     const result = await runMain(function* () {
       const tg = new TaskGroup();
-      const t = (yield at(0, call(tg.run, tg, body))) as Task<number>;
+      const { t } = (yield at(0, call(tg.run, tg, body))) as { t: Task<number> };
       return [t.result(), now()];
     });
     expect(result).toEqual([5, 0.2]);

@@ -506,7 +506,7 @@ describe("stacks", () => {
       yield at(0, inline(thrower));
     });
     const error = await caller().catch((e: Error) => e);
-    expect(error.stack).toContain("\n    at async caller (test.ts:51:3)");
+    expect((error as Error).stack).toContain("\n    at async caller (test.ts:51:3)");
   });
 
   test("a successful or cancelled task has an empty stack", async () => {

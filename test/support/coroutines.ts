@@ -3,7 +3,7 @@
  * the transform. `define("child", 10, function* () { yield at(0, sleep(1)); })` gives an eager
  * coroutine function whose await site 0 is line 11 of file "test.ts".
  */
-import { abi } from "../../runtime/index.js";
+import { abi, type Task } from "../../runtime/index.js";
 import type { Frame, FunctionInfo } from "../../runtime/coroutine.js";
 
 export const FILE = "test.ts";
@@ -22,13 +22,16 @@ export interface DefineOptions {
   catches?: number;
 }
 
-/** A compiled-style coroutine function named `name`, defined at `line`, with `body` as its body. */
+/**
+ * A compiled-style coroutine function named `name`, defined at `line`, with `body` as its body.
+ * Typed as returning a Task (eager mode); in lazy mode calls return a LazyCoroutine.
+ */
 export function define<A extends unknown[], T>(
   name: string,
   line: number,
   body: (...args: A) => Generator<unknown, T, unknown>,
   options: DefineOptions = {},
-): ((...args: A) => any) & { body: (...args: A) => Frame<T> } {
+): ((...args: A) => Task<T>) & { body: (...args: A) => Frame<T> } {
   const count = Math.max(options.sites ?? 4, options.sources?.length ?? 0);
   const info: FunctionInfo = {
     name,
