@@ -2,7 +2,7 @@
 import { checkAwaitable, checkTimeout, iterableArgument, type Awaitable } from "./awaitable.js";
 import { hiddenBody } from "./combinator-coroutine.js";
 import { LazyCoroutine } from "./coroutine.js";
-import { TimeoutError } from "./errors.js";
+import { TimeoutError, describe } from "./errors.js";
 import { getEventLoop, type EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
 import type { TimerHandle } from "./handle.js";
@@ -204,7 +204,7 @@ const finished = hiddenBody("asCompleted", function* (): Generator<never, Iterat
  */
 export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsCompletedOptions): AsCompletedIterator<T> {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new TypeError(`asCompleted options must be an object like {timeout}, got ${String(options)}`);
+    throw new TypeError(`asCompleted options must be an object like {timeout}, got ${describe(options)}`);
   }
   const items = iterableArgument(aws, "asCompleted", "awaitables");
   items.forEach((item, i) => checkAwaitable(item, `asCompleted element ${i + 1}`));

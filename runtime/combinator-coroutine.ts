@@ -1,9 +1,11 @@
 /**
- * The runtime's own coroutine functions (waitFor, wait, asCompleted's steps): bodies marked
- * hidden, so that they add no stack frames (CONTRACT section 5), run inline when a compiled
- * coroutine awaits a call to them, and start as an eager Task when called as a plain function.
+ * The runtime's own coroutine functions (waitFor, wait, asCompleted's steps, TaskGroup.run,
+ * timeout): bodies marked hidden, so that they add no stack frames (CONTRACT section 5), run
+ * inline when a compiled coroutine awaits a call to them, and start as an eager Task when called
+ * as a plain function.
  */
-import { BODY, LazyCoroutine, coroutineBody, type Frame } from "./coroutine.js";
+import { BODY, coroutineBody, type Frame } from "./coroutine.js";
+import { describe } from "./errors.js";
 import { startEagerTask, type Task } from "./task.js";
 
 /** Marks `body` as a hidden coroutine body named `name`; returns it. */
@@ -36,7 +38,34 @@ export function runtimeCoroutine<A extends unknown[], P extends unknown[], T>(
   return fn;
 }
 
-/** A lazy coroutine of a hidden body: runs inline when a compiled coroutine awaits it, as a Task when `then` is called. */
-export function hiddenCoroutine<T>(frame: Frame<T>): LazyCoroutine<T> {
-  return new LazyCoroutine(frame);
+/** Gives `fn` its inline form, as compiled coroutine functions carry theirs under BODY. */
+export function setInlineBody(fn: object, body: (...args: any[]) => Generator): void {
+  Object.defineProperty(fn, BODY, { value: body, configurable: true });
+}
+
+/**
+ * A plain (not compiled `await`) call of a scope: its frame runs as a new Task, started at once
+ * up to its first suspension, as an eager compiled call does.
+ */
+export function startScope<T>(frame: Frame<T>): Task<T> {
+  return startEagerTask(frame);
+}
+
+/**
+ * Starts the user's callback inside the calling task; returns what the task should await. A
+ * compiled callback runs inline (its body under BODY): no new Task, so cancelling the task
+ * reaches the callback's innermost `await`. Anything else is called and its result awaited: an
+ * eager Task, a lazy coroutine, a Promise of a function the transform did not see, or a value.
+ */
+export function startCallback(callback: unknown, arg: unknown): unknown {
+  const inline = (callback as { [BODY]?: unknown })[BODY];
+  if (typeof inline === "function") return inline.call(undefined, arg);
+  return (callback as (arg: unknown) => unknown)(arg);
+}
+
+/** Throws the TypeError for a callback that is not a function. */
+export function checkCallback(callback: unknown, where: string): void {
+  if (typeof callback !== "function") {
+    throw new TypeError(`${where} expects an async function as its body, got ${describe(callback)}`);
+  }
 }

@@ -74,7 +74,8 @@ export class ConcurrentFuture<T> implements PromiseLike<T> {
   /**
    * Cancels the future if it is still pending and asks the loop to cancel the task (through
    * `callSoonThreadsafe`, as asyncio does). The future is cancelled at once, even if the
-   * coroutine later catches the CancelledError. Returns false if already done.
+   * coroutine later catches the CancelledError. Returns true if it is now cancelled (also when
+   * it already was), false if it already finished, as concurrent.futures.Future.cancel().
    */
   cancel(): boolean {
     if (this.#state !== "pending") return this.#state === "cancelled";

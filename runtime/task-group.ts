@@ -4,7 +4,7 @@ import { LazyCoroutine, isFrame, type Coroutine, type Frame } from "./coroutine.
 import { CancelledError, RuntimeError } from "./errors.js";
 import type { EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
-import { checkCallback, scopeBody, setInlineBody, startCallback, startScope } from "./scope-body.js";
+import { checkCallback, hiddenBody, setInlineBody, startCallback, startScope } from "./combinator-coroutine.js";
 import { getRunningLoop } from "./running-loop.js";
 import { Task, currentTask, notACoroutine, type TaskOptions } from "./task.js";
 
@@ -169,7 +169,7 @@ export class TaskGroup {
   };
 
   static {
-    runBody = scopeBody("TaskGroup.run", function* runGroup<T>(this: TaskGroup, body: TaskGroupBody<T>): Generator<unknown, T, unknown> {
+    runBody = hiddenBody("TaskGroup.run", function* runGroup<T>(this: TaskGroup, body: TaskGroupBody<T>): Generator<unknown, T, unknown> {
       checkCallback(body, "TaskGroup.run");
       this.#enter();
       let result: T | undefined;
@@ -243,7 +243,7 @@ export class TaskGroup {
 }
 
 /** The coroutine of a task that only awaits a Future (hidden: it adds no stack frame). */
-const awaitFuture = scopeBody("awaitFuture", function* awaitFuture<T>(future: Future<T>): Generator<unknown, T, unknown> {
+const awaitFuture = hiddenBody("awaitFuture", function* awaitFuture<T>(future: Future<T>): Generator<unknown, T, unknown> {
   return (yield future) as T;
 });
 

@@ -2,7 +2,7 @@
 import type { Coroutine, Frame } from "./coroutine.js";
 import { CancelledError, RuntimeError, TimeoutError, describe } from "./errors.js";
 import type { Handle } from "./handle.js";
-import { checkCallback, scopeBody, setInlineBody, startCallback, startScope } from "./scope-body.js";
+import { checkCallback, hiddenBody, setInlineBody, startCallback, startScope } from "./combinator-coroutine.js";
 import { getRunningLoop } from "./running-loop.js";
 import { currentTask, type Task } from "./task.js";
 
@@ -126,7 +126,7 @@ export class Timeout {
   };
 
   static {
-    runBody = scopeBody("Timeout.run", function* runTimeout<T>(this: Timeout, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
+    runBody = hiddenBody("Timeout.run", function* runTimeout<T>(this: Timeout, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
       checkCallback(body, "Timeout.run");
       this.#enter();
       let result: T;
@@ -173,12 +173,12 @@ export function timeoutAt<T>(when: number | null, body: TimeoutBody<T>): Task<T>
   return new Timeout(when).run(body);
 }
 
-const timeoutBody = scopeBody("timeout", function* timeoutDelay<T>(delay: number | null, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
+const timeoutBody = hiddenBody("timeout", function* timeoutDelay<T>(delay: number | null, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
   const d = checkTime(delay, "timeout delay");
   const cm = new Timeout(d === null ? null : getRunningLoop().time() + d);
   return (yield runBody.call(cm, body)) as T;
 });
-const timeoutAtBody = scopeBody("timeoutAt", function* timeoutAtWhen<T>(when: number | null, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
+const timeoutAtBody = hiddenBody("timeoutAt", function* timeoutAtWhen<T>(when: number | null, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
   return (yield runBody.call(new Timeout(when), body)) as T;
 });
 setInlineBody(timeout, timeoutBody);
