@@ -99,6 +99,7 @@ export function coroutineBody<F extends (...args: any[]) => Generator>(body: F, 
     proto[INFO] = info;
     (body as unknown as { prototype: object }).prototype = proto;
     foreignFramePrototypes.add(proto);
+    hasForeignFrames = true;
     return body;
   }
   const proto = Object.create(FRAME_PROTOTYPE) as FramePrototype;
@@ -109,12 +110,17 @@ export function coroutineBody<F extends (...args: any[]) => Generator>(body: F, 
 
 /** Frame prototypes of generator functions that are not native (regenerator's). */
 const foreignFramePrototypes = new WeakSet<object>();
+/** Whether any exist: the WeakSet lookup is skipped on the hot path until one does. */
+let hasForeignFrames = false;
 
 /** True when `value` is a frame created by a coroutine body. */
 export function isFrame(value: unknown): value is Frame {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto !== null && (Object.getPrototypeOf(proto) === FRAME_PROTOTYPE || foreignFramePrototypes.has(proto));
+  return (
+    proto !== null &&
+    (Object.getPrototypeOf(proto) === FRAME_PROTOTYPE || (hasForeignFrames && foreignFramePrototypes.has(proto)))
+  );
 }
 
 /** The FunctionInfo of a frame. */

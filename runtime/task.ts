@@ -65,7 +65,8 @@ const TRACEBACK_LIMIT = 1000;
 
 // While not done, exactly one holds:
 //  waiting    - on a Future: #waitingOn is a pending Future whose waiters include this task;
-//               on a thenable: #thenableGeneration names the one whose settlement resumes us.
+//               on a thenable: #awaitingThenable; the settlement resumes us, unless the
+//               callbacks' epoch is stale (#thenableEpoch moved on when a cancel detached us).
 //  scheduled  - queued on the loop (or a thenable settled): #resumeKind/#resumeValue say how to
 //               resume; #waitingOn is null or done.
 //  running    - #runStep is on the JavaScript stack; #waitingOn is null.
@@ -87,8 +88,15 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   #parents: unknown[] | null = null;
   /** The Future this task is blocked on; null while scheduled or running. */
   #waitingOn: Future<unknown> | null = null;
-  /** Counts thenable awaits: a settlement whose generation is stale is ignored. */
-  #thenableGeneration = 0;
+  /** True while suspended on a foreign thenable (a native Promise, most often). */
+  #awaitingThenable = false;
+  /** True when that thenable is a native Promise: its reactions run in the task's own context. */
+  #thenableIsNative = false;
+  /** Bumped when a cancel detaches the task from a thenable: older callbacks are then ignored. */
+  #thenableEpoch = 0;
+  /** The callbacks handed to `then`, made once per task (and again after a detach). */
+  #onThenableFulfilled: ((value: unknown) => void) | null = null;
+  #onThenableRejected: ((reason: unknown) => void) | null = null;
   #resumeKind: ResumeKind = SEND;
   #resumeValue: unknown = undefined;
   /** A cancel() arrived while no Future could carry it: the next step throws CancelledError. */
@@ -184,11 +192,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       if (accepted) return true;
     }
     this.#cancelPending = true;
-    if (this.#thenableGeneration > 0) {
-      // Waiting on a foreign thenable: stop listening to it and wake up now.
-      this.#thenableGeneration = -this.#thenableGeneration;
-      this.waiterLoop.enqueueRunnable(this);
-    }
+    if (this.#awaitingThenable) this.#detachThenable();
     return true;
   }
 
@@ -259,19 +263,30 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         this.#resumeKind = SEND;
         this.#resumeValue = waitingOn.result();
       }
-    } else if (this.#thenableGeneration > 0) {
+    } else if (this.#awaitingThenable) {
       return; // still waiting on a thenable; a stale wake-up
     }
     runInContext(this.#context, this.#runStep, this);
   }
 
-  /** Resumes from a thenable's settlement, if it is still the one awaited. */
-  #settleThenable(generation: number, kind: ResumeKind, value: unknown): void {
-    if (generation !== this.#thenableGeneration || this.#frame === null) return;
-    this.#thenableGeneration = 0;
+  /** Resumes from a thenable's settlement, if the task still waits on it. */
+  #settleThenable(epoch: number, kind: ResumeKind, value: unknown): void {
+    if (epoch !== this.#thenableEpoch || !this.#awaitingThenable || this.#frame === null) return;
+    this.#awaitingThenable = false;
     this.#resumeKind = kind;
     this.#resumeValue = value;
-    runInContext(this.#context, this.#runStep, this);
+    // A native Promise runs its reactions in the context `then` was called in: this task's.
+    if (this.#thenableIsNative) this.#runStep();
+    else runInContext(this.#context, this.#runStep, this);
+  }
+
+  /** Stops listening to the awaited thenable and wakes the task (a cancel arrived). */
+  #detachThenable(): void {
+    this.#awaitingThenable = false;
+    this.#thenableEpoch++;
+    this.#onThenableFulfilled = null;
+    this.#onThenableRejected = null;
+    this.waiterLoop.enqueueRunnable(this);
   }
 
   /**
@@ -284,7 +299,6 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     let kind: ResumeKind = this.#resumeKind;
     let value = this.#resumeValue;
     this.#resumeValue = undefined;
-    this.#thenableGeneration = 0;
     if (this.#cancelPending) {
       this.#cancelPending = false;
       kind = THROW;
@@ -427,21 +441,23 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
-    const generation = (this.#thenableGeneration = nextGeneration());
+    let onFulfilled = this.#onThenableFulfilled;
+    let onRejected = this.#onThenableRejected;
+    const epoch = this.#thenableEpoch;
+    if (onFulfilled === null || onRejected === null) {
+      // Made once per task, not per await: the epoch check replaces a fresh pair per thenable.
+      onFulfilled = this.#onThenableFulfilled = (v) => this.#settleThenable(epoch, SEND, v);
+      onRejected = this.#onThenableRejected = (e) => this.#settleThenable(epoch, THROW, e);
+    }
+    this.#awaitingThenable = true;
+    this.#thenableIsNative = thenable instanceof Promise;
     try {
-      then.call(
-        thenable,
-        (v) => this.#settleThenable(generation, SEND, v),
-        (e) => this.#settleThenable(generation, THROW, e),
-      );
+      then.call(thenable, onFulfilled, onRejected);
     } catch (error) {
-      this.#settleThenable(generation, THROW, error);
+      this.#settleThenable(epoch, THROW, error);
       return;
     }
-    if (this.#cancelPending) {
-      this.#thenableGeneration = -generation;
-      this.waiterLoop.enqueueRunnable(this);
-    }
+    if (this.#cancelPending && this.#awaitingThenable) this.#detachThenable();
   }
 
   #finish(kind: ResumeKind, value: unknown): void {
@@ -577,12 +593,6 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (this.#frame !== null) return { info: frameInfo(this.#frame), site: this.#site };
     return { info: coroutineInfo(this.#coro), site: -1 };
   }
-}
-
-let generationCounter = 0;
-function nextGeneration(): number {
-  generationCounter = generationCounter >= 0x3fffffff ? 1 : generationCounter + 1;
-  return generationCounter;
 }
 
 function toStackFrame(info: FunctionInfo, site: number): StackFrame {
