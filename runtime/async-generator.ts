@@ -257,16 +257,17 @@ export function asyncGeneratorFunction<A extends unknown[]>(
   Object.defineProperty(fn, "length", { value: body.length, configurable: true });
   Object.defineProperty(fn, "name", { value: body.name, configurable: true });
   Object.defineProperty(fn, "prototype", { value: makePrototype(), writable: true });
-  Object.defineProperty(fn, BODY, { value: body });
+  // No BODY here: `await gen()` must get the generator object, not run the body inline.
   Object.setPrototypeOf(fn, AsyncGeneratorFunctionPrototype);
   return fn;
 }
 
 function makePrototype(): object {
+  // No array iteration here: user code may have replaced Array.prototype[Symbol.iterator].
   const proto = Object.create(AsyncGeneratorPrototype) as object;
-  for (const name of ["next", "return", "throw"] as const) {
-    Object.defineProperty(proto, name, { value: methods[name], writable: true, configurable: true });
-  }
+  Object.defineProperty(proto, "next", { value: methods.next, writable: true, configurable: true });
+  Object.defineProperty(proto, "return", { value: methods.return, writable: true, configurable: true });
+  Object.defineProperty(proto, "throw", { value: methods.throw, writable: true, configurable: true });
   return proto;
 }
 const defaultPrototype = makePrototype();

@@ -52,6 +52,18 @@ const bodyVisitor: Visitor<BodyState> = {
       if ((path.node.kind as string) === "await using") rewriteAwaitUsing(path, state);
     },
   },
+  Identifier(path, state) {
+    // `yield` may name a variable in a sloppy async function; in the generator body it would be
+    // the keyword. Rename its binding, or read a global of that name through globalThis.
+    if (path.node.name !== "yield" || state.generator) return;
+    const binding = path.scope.getBinding("yield");
+    if (binding) {
+      binding.scope.rename("yield", binding.scope.generateUid("yield"));
+    } else if (isGlobalYieldReference(path as NodePath)) {
+      const t = state.ctx.t;
+      path.replaceWith(t.memberExpression(t.identifier("globalThis"), t.identifier("yield")));
+    }
+  },
   YieldExpression: {
     exit(path, state) {
       if (state.generator && !state.ctx.emitted.has(path.node)) rewriteYield(path, state);
@@ -71,6 +83,12 @@ const bodyVisitor: Visitor<BodyState> = {
     },
   },
 };
+
+/** A free `yield` read or written as a variable (not a property key, label or declaration). */
+function isGlobalYieldReference(path: NodePath): boolean {
+  const parent = path.parentPath!;
+  return path.isReferencedIdentifier() || parent.isAssignmentExpression({ left: path.node }) || parent.isUpdateExpression();
+}
 
 function writeSiteExpression(state: BodyState, index: number): BabelTypes.Expression {
   const t = state.ctx.t;
@@ -178,6 +196,7 @@ function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state
 export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function>): RewrittenBody {
   const state: BodyState = { ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null };
   const body = fn.get("body");
+  if (!state.generator && fn.scope.hasOwnBinding("yield")) fn.scope.rename("yield", fn.scope.generateUid("yield"));
   if (body.isBlockStatement()) body.traverse(bodyVisitor, state);
   const temps = [state.value, state.receiver].filter((x): x is Identifier => x !== null);
   if (temps.length > 0 && body.isBlockStatement()) {

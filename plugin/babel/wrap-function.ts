@@ -125,7 +125,7 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
   let bodyId = node.id ? ctx.staticBodies.get(node.id) : undefined;
   if (!bodyId) {
     bodyId = block.scope.generateUidIdentifier(name);
-    if (binding && binding.constantViolations.length === 0 && !exportPath?.isExportDefaultDeclaration()) {
+    if (binding && binding.constantViolations.length === 0 && !node.generator && !exportPath?.isExportDefaultDeclaration()) {
       ctx.staticBodies.set(node.id!, bodyId);
     }
   }

@@ -170,3 +170,25 @@ describe("bad input", () => {
     );
   });
 });
+
+describe("sloppy-mode async functions", () => {
+  test("`yield` used as an identifier is renamed, or read from globalThis, so the body still parses and runs", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { executeProgram } = require("../support/pipelines.js") as typeof import("../support/pipelines.js");
+    const runtime = await import("../../runtime/index.js");
+    const code = transform(
+      [
+        "async function local(a) { var yield = 1; yield += await a; return yield; }",
+        "async function param(yield) { return yield + 1; }",
+        "async function global() { return typeof yield; }",
+        "module.exports = { local, param, global };",
+      ].join("\n"),
+      { sourceType: "script" },
+    );
+    expect(() => babel.parseSync(code, { sourceType: "script", babelrc: false, configFile: false })).not.toThrow();
+    const exports = executeProgram(code, { corotask: runtime }) as Record<string, (x?: number) => PromiseLike<unknown>>;
+    expect(await exports.local!(41)).toBe(42);
+    expect(await exports.param!(1)).toBe(2);
+    expect(await exports.global!()).toBe("undefined");
+  });
+});

@@ -1,14 +1,5 @@
 /** Runs a fixture program through a pipeline and returns its trace: the lines its `main(log)` logged. */
-import * as runtimeModule from "../../runtime/index.js";
-import * as asyncGenerators from "../../runtime/async-generator.js";
-
-/**
- * The runtime module fixture programs import as "corotask". Shim, until runtime/abi.ts re-exports
- * the async generator helpers (plugin/NEEDS-FROM-RUNTIME.md item 2): adds them to abi. Remove then.
- */
-export const runtime: typeof runtimeModule = "asyncGeneratorFunction" in runtimeModule.abi
-  ? runtimeModule
-  : { ...runtimeModule, abi: { ...runtimeModule.abi, ...asyncGenerators } as typeof runtimeModule.abi };
+import * as runtime from "../../runtime/index.js";
 import type { Fixture } from "./load-fixtures.js";
 import { executeProgram, type Pipeline } from "./pipelines.js";
 
