@@ -17,7 +17,10 @@ import {
   AsyncGeneratorFunctionPrototype,
   BODY,
   coroutineBody,
+  frameInfo,
+  setFrameStandIn,
   siteRegister,
+  type Frame,
   type FunctionInfo,
   type StartMode,
 } from "./coroutine.js";
@@ -125,6 +128,13 @@ const resume = coroutineBody(function* resume(
   }
 }, HIDDEN);
 
+/** The frame of one request; stacks show the generator's own function in its place. */
+function requestFrame(state: AsyncGeneratorState, kind: RequestKind, value: unknown): Frame<IteratorResult<unknown>> {
+  const frame = resume.call(state, kind, value);
+  setFrameStandIn(frame, () => (state.body === null ? null : frameInfo(state.body)));
+  return frame;
+}
+
 function* drive(state: AsyncGeneratorState, kind: RequestKind, value: unknown): Generator<unknown, IteratorResult<unknown>, unknown> {
   const body = state.body;
   if (body === null || (!state.started && kind !== NEXT)) {
@@ -206,7 +216,7 @@ function requestPromise(self: unknown, kind: RequestKind, value: unknown, method
   } catch (error) {
     return Promise.reject(error);
   }
-  const task = startEagerTask(resume.call(state, kind, value));
+  const task = startEagerTask(requestFrame(state, kind, value));
   return new Promise((resolve, reject) => task.then(resolve, reject));
 }
 
@@ -225,7 +235,7 @@ const methods = {
 };
 function inlineBody(kind: RequestKind, method: string) {
   return coroutineBody(function* (this: unknown, value?: unknown) {
-    return yield resume.call(AsyncGeneratorBrand.stateOf(this, method), kind, value);
+    return yield requestFrame(AsyncGeneratorBrand.stateOf(this, method), kind, value);
   }, HIDDEN);
 }
 Object.defineProperty(methods.next, BODY, { value: inlineBody(NEXT, "next") });

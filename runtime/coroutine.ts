@@ -128,6 +128,25 @@ export function frameInfo(frame: Frame): FunctionInfo {
   return (Object.getPrototypeOf(frame) as FramePrototype)[INFO];
 }
 
+/**
+ * Hidden frames that run another coroutine's frame themselves (an async generator's request
+ * steps the generator's body) name that coroutine here, so that stacks show it in their place.
+ */
+const standIns = new WeakMap<object, () => FunctionInfo | null>();
+
+/** Makes stacks show `describe()`'s coroutine in place of the hidden `frame`. */
+export function setFrameStandIn(frame: Frame, describe: () => FunctionInfo | null): void {
+  standIns.set(frame, describe);
+}
+
+/** The FunctionInfo a stack shows for `frame`: its own, a stand-in's, or null for a hidden one. */
+export function visibleFrameInfo(frame: Frame): FunctionInfo | null {
+  const info = frameInfo(frame);
+  if (info.hidden !== true) return info;
+  const standIn = standIns.get(frame);
+  return standIn === undefined ? null : standIn();
+}
+
 /** Resume in the next loop iteration with `value`: what `sleep(0, value)` yields. */
 export class YieldToLoop<T = unknown> {
   constructor(readonly value: T) {}

@@ -9,6 +9,7 @@ import {
   frameInfo,
   isFrame,
   setLazyScheduler,
+  visibleFrameInfo,
   siteRegister,
   type Coroutine,
   type Frame,
@@ -328,7 +329,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
           }
           this.#site = parents.pop() as number;
           frame = this.#frame = parents.pop() as Frame;
-          addAsyncFrame(error, frameInfo(frame), this.#site);
+          addAsyncFrame(error, visibleFrameInfo(frame), this.#site);
           kind = THROW;
           value = error;
           continue;
@@ -477,8 +478,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   #recordTraceback(frame: Frame, error: unknown): void {
     if (error instanceof CancelledError) return;
-    const info = frameInfo(frame);
-    if (info.hidden === true) return;
+    const info = visibleFrameInfo(frame);
+    if (info === null) return;
     const traceback = (this.#traceback ??= []);
     if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, this.#site));
   }
@@ -521,12 +522,12 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       const parents = this.#parents;
       if (parents !== null) {
         for (let i = 0; i < parents.length; i += 2) {
-          const info = frameInfo(parents[i] as Frame);
-          if (info.hidden !== true) frames.push(toStackFrame(info, parents[i + 1] as number));
+          const info = visibleFrameInfo(parents[i] as Frame);
+          if (info !== null) frames.push(toStackFrame(info, parents[i + 1] as number));
         }
       }
-      const info = frameInfo(this.#frame);
-      if (info.hidden !== true) frames.push(toStackFrame(info, this.#site));
+      const info = visibleFrameInfo(this.#frame);
+      if (info !== null) frames.push(toStackFrame(info, this.#site));
       if (limit === null) return frames;
       return limit <= 0 ? [] : frames.slice(-limit);
     }
@@ -608,8 +609,8 @@ function toStackFrame(info: FunctionInfo, site: number): StackFrame {
 }
 
 /** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
-function addAsyncFrame(error: unknown, info: FunctionInfo, site: number): void {
-  if (info.hidden === true || !(error instanceof Error)) return;
+function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number): void {
+  if (info === null || !(error instanceof Error)) return;
   const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
   const added = asyncFramesAdded.get(error) ?? 0;
   if (added >= limit) return;
