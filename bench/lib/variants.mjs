@@ -19,6 +19,7 @@ export const OUT_DIR = path.join(ROOT, ".bench-out", "bench");
  * kind: "source"  - workloads/<w>/source.js through `compiler`, next to env/<env>.js
  *       "hand"    - workloads/<w>/<file>, written by hand
  *       "python"  - workloads/<w>/cpython.py, run with python3
+ *       "compiler"- transform only: the workload's driver measures the compiler itself
  *       "slot"    - not available yet; the table says why
  */
 export const VARIANTS = {
@@ -32,6 +33,9 @@ export const VARIANTS = {
   cpython: { kind: "python", file: "cpython.py", label: "CPython asyncio" },
   "corotask-eager": { kind: "source", compiler: "corotask-babel", options: { mode: "eager" }, env: "corotask", label: "corotask eager (babel)" },
   "corotask-lazy": { kind: "source", compiler: "corotask-babel", options: { mode: "lazy" }, env: "corotask", label: "corotask lazy (babel)" },
+  // transform only: compilers rather than runtimes.
+  "babel-none": { kind: "compiler", label: "babel, no plugin (parse+generate)" },
+  "tsc-es2016": { kind: "compiler", label: "tsc ES2016 downlevel" },
   // ---- SLOT: the TypeScript transformer (plugin/typescript/transformer.ts) does not exist yet.
   // When it does: make this { kind: "source", compiler: "corotask-tsc", options: { mode: "eager" },
   // env: "corotask" } and add the "corotask-tsc" compiler to lib/prepare.mjs (and a lazy twin).

@@ -5,7 +5,7 @@ export const title = "promise-await";
 export const unit = "ns/await";
 export const sizes = {
   full: { n: 1_000_000, iterations: 3 },
-  quick: { n: 200_000, iterations: 2 },
+  quick: { n: 100_000, iterations: 2 },
   smoke: { n: 20_000, iterations: 2 },
 };
 export const variants = ["native", "babel-a2g", "effection", "co", "bluebird", "cpython", "corotask-eager", "corotask-lazy", "corotask-tsc"];
