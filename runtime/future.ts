@@ -1,5 +1,5 @@
 /** Future: a result that will be set later, with done callbacks scheduled through its loop. */
-import { CancelledError, InvalidStateError, describe } from "./errors.js";
+import { CancelledError, InvalidStateError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, type EventLoop } from "./event-loop.js";
 import type { Runnable } from "./handle.js";
 
@@ -47,6 +47,7 @@ const unretrievedRegistry: FinalizationRegistry<Unretrieved> | null =
 export class Future<T = unknown> implements PromiseLike<T> {
   #state: FutureState = "pending";
   #result: T | undefined = undefined;
+  /** The exception set; once cancelled, the CancelledError that result() raises (made on demand). */
   #exception: unknown = undefined;
   #hasException = false;
   readonly #loop: EventLoop;
@@ -56,6 +57,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** The message given to cancel(msg). */
   #cancelMessage: string | undefined = undefined;
   #exceptionUnretrieved = false;
+  /** Who awaits this future other than a Task blocked on it (gather, TaskGroup...): one or many. */
+  #awaitedBy: Future<unknown> | Future<unknown>[] | null = null;
 
   /** A pending future on `loop` (default: getEventLoop()). */
   constructor(options?: { loop?: EventLoop }) {
@@ -160,9 +163,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#scheduleCallbacks();
   }
 
-  /** Marks the future cancelled, if pending, and schedules its callbacks. @internal */
-  protected finishCancelled(message: string | undefined): void {
+  /**
+   * Marks the future cancelled and schedules its callbacks; `error`, when given, is the
+   * CancelledError result() raises (a Task keeps the one its coroutine ended with). @internal
+   */
+  protected finishCancelled(message: string | undefined, error?: CancelledError): void {
     this.#cancelMessage = message;
+    if (error !== undefined) this.#exception = error;
     this.#state = "cancelled";
     this.#scheduleCallbacks();
   }
@@ -186,7 +193,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** The CancelledError that result()/exception() throw for a cancelled future. @internal */
   makeCancelledError(): CancelledError {
-    return new CancelledError(this.#cancelMessage);
+    const existing = this.#exception;
+    if (existing instanceof CancelledError) return existing;
+    const error = runtimeCancelledError(this.#cancelMessage);
+    this.#exception = error;
+    return error;
   }
 
   /** The message given to cancel(msg), once cancelled. @internal */
@@ -202,6 +213,32 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** True when finished with an exception. @internal */
   hasException(): boolean {
     return this.#hasException;
+  }
+
+  /** Records that `outer` awaits this future (for call graphs). @internal */
+  addAwaitedBy(outer: Future<unknown>): void {
+    const current = this.#awaitedBy;
+    if (current === null) this.#awaitedBy = outer;
+    else if (Array.isArray(current)) {
+      if (!current.includes(outer)) current.push(outer);
+    } else if (current !== outer) this.#awaitedBy = [current, outer];
+  }
+
+  /** Forgets that `outer` awaits this future. @internal */
+  discardAwaitedBy(outer: Future<unknown>): void {
+    const current = this.#awaitedBy;
+    if (current === outer) this.#awaitedBy = null;
+    else if (Array.isArray(current)) {
+      const at = current.indexOf(outer);
+      if (at >= 0) current.splice(at, 1);
+      if (current.length === 0) this.#awaitedBy = null;
+    }
+  }
+
+  /** The futures recorded as awaiting this one, in the order recorded. @internal */
+  awaitedBy(): Future<unknown>[] {
+    const current = this.#awaitedBy;
+    return current === null ? [] : Array.isArray(current) ? current.slice() : [current];
   }
 
   /** Marks an exception as retrieved without raising it (gather, wait...). @internal */

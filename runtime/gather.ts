@@ -2,7 +2,7 @@
 import { registerAwaitedBy, unregisterAwaitedBy } from "./awaited-by.js";
 import { checkAwaitable, type Awaitable } from "./awaitable.js";
 import { isCoroutine } from "./coroutine.js";
-import { CancelledError, describe } from "./errors.js";
+import { CancelledError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, type EventLoop } from "./event-loop.js";
 import { Future, isFuture } from "./future.js";
 import { runningLoopOrNull } from "./running-loop.js";
@@ -85,12 +85,12 @@ class GatheringFuture<T extends unknown[]> extends Future<T> {
     }
     if (this.#remaining > 0) return;
     if (this.#cancelRequested) {
-      this.#fail(new CancelledError(this.#cancelRequestMessage));
+      this.#fail(runtimeCancelledError(this.#cancelRequestMessage));
       return;
     }
     const results = this.#children.map((c) => {
       // A cancelled child's CancelledError is made fresh, as asyncio does.
-      if (c.cancelled()) return new CancelledError(c.cancelMessage());
+      if (c.cancelled()) return c.makeCancelledError();
       if (c.hasException()) return c.exception();
       return c.result();
     });

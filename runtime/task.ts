@@ -15,7 +15,7 @@ import {
   type Frame,
   type FunctionInfo,
 } from "./coroutine.js";
-import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe } from "./errors.js";
+import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
 import { Future, reprValue, type FutureWaiter } from "./future.js";
 import { RUN } from "./handle.js";
@@ -35,6 +35,16 @@ export interface StackFrame {
 export interface TaskOptions {
   /** The task's name (default `Task-N`). */
   name?: string;
+}
+
+// Whether a task waits on a foreign thenable, and whether that is a native Promise.
+const NO_THENABLE = 0;
+const FOREIGN_THENABLE = 1;
+const NATIVE_PROMISE = 2;
+type ThenableState = typeof NO_THENABLE | typeof FOREIGN_THENABLE | typeof NATIVE_PROMISE;
+interface ThenableCallbacks {
+  readonly fulfilled: (value: unknown) => void;
+  readonly rejected: (reason: unknown) => void;
 }
 
 // How the next step resumes the innermost frame.
@@ -66,8 +76,8 @@ const TRACEBACK_LIMIT = 1000;
 
 // While not done, exactly one holds:
 //  waiting    - on a Future: #waitingOn is a pending Future whose waiters include this task;
-//               on a thenable: #awaitingThenable; the settlement resumes us, unless the
-//               callbacks' epoch is stale (#thenableEpoch moved on when a cancel detached us).
+//               on a thenable: #thenableState is not NO_THENABLE; the settlement resumes us
+//               through #thenableCallbacks (a cancel detaches them: stale ones are ignored).
 //  scheduled  - queued on the loop (or a thenable settled): #resumeKind/#resumeValue say how to
 //               resume; #waitingOn is null or done.
 //  running    - #runStep is on the JavaScript stack; #waitingOn is null.
@@ -81,6 +91,11 @@ const TRACEBACK_LIMIT = 1000;
 export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** The coroutine as given, for getCoro(). */
   readonly #coro: Coroutine<T>;
+
+  /** The loop this task steps on (a Future waiter names its loop). @internal */
+  get waiterLoop(): EventLoop {
+    return this.getLoop();
+  }
   /** The innermost frame: the one to resume. Null once done. */
   #frame: Frame | null;
   /** Await site index of the innermost frame (siteRegister.at when it last yielded), -1 before. */
@@ -89,15 +104,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   #parents: unknown[] | null = null;
   /** The Future this task is blocked on; null while scheduled or running. */
   #waitingOn: Future<unknown> | null = null;
-  /** True while suspended on a foreign thenable (a native Promise, most often). */
-  #awaitingThenable = false;
-  /** True when that thenable is a native Promise: its reactions run in the task's own context. */
-  #thenableIsNative = false;
-  /** Bumped when a cancel detaches the task from a thenable: older callbacks are then ignored. */
-  #thenableEpoch = 0;
-  /** The callbacks handed to `then`, made once per task (and again after a detach). */
-  #onThenableFulfilled: ((value: unknown) => void) | null = null;
-  #onThenableRejected: ((reason: unknown) => void) | null = null;
+  /** Whether suspended on a foreign thenable, and whether it is a native Promise. */
+  #thenableState: ThenableState = NO_THENABLE;
+  /** The callbacks handed to `then`: made once per task, and anew after a cancel detached them. */
+  #thenableCallbacks: ThenableCallbacks | null = null;
   #resumeKind: ResumeKind = SEND;
   #resumeValue: unknown = undefined;
   /** A cancel() arrived while no Future could carry it: the next step throws CancelledError. */
@@ -106,15 +116,11 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** cancel() is forwarding to #waitingOn: a nested cancel() of this task means a wait cycle. */
   #inCancel = false;
   #cancelRequestMessage: string | undefined = undefined;
-  /** The CancelledError the coroutine ended with: result() rethrows this very error. */
-  #cancelledError: CancelledError | null = null;
-  #name: string | null;
-  readonly #number: number;
+  /** The name given, or the creation number of the default name `Task-N`. */
+  #name: string | number;
   readonly #context: CapturedContext;
-  #abortController: AbortController | null = null;
-  /** Frames the exception passed through on its way out, newest first; null unless failed. */
-  #traceback: StackFrame[] | null = null;
-  readonly waiterLoop: EventLoop;
+  /** What few tasks need (an AbortSignal, a traceback): kept apart so a task stays small. */
+  #rare: { abortController?: AbortController; traceback?: StackFrame[] } | null = null;
 
   /**
    * Wraps `coro` in a Task on `loop` (default: the running loop or getEventLoop()) and
@@ -123,12 +129,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop; eagerStart?: boolean }) {
     const loop = options?.loop ?? runningLoopOrNull() ?? getEventLoop();
     super({ loop });
-    this.waiterLoop = loop;
     this.#coro = coro;
     const frame = coro instanceof LazyCoroutine ? coro.takeFrame() : checkFrame(coro, "Task");
     this.#frame = frame;
-    this.#number = ++taskCounter;
-    this.#name = options?.name === undefined || options.name === null ? null : String(options.name);
+    this.#name = options?.name === undefined || options.name === null ? ++taskCounter : String(options.name);
     this.#context = captureContext();
     pendingSet(loop).add(this);
     if (options?.eagerStart === true) {
@@ -147,7 +151,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   /** The task's name: as given, or `Task-N` in creation order. */
   getName(): string {
-    return this.#name ?? `Task-${this.#number}`;
+    return typeof this.#name === "number" ? `Task-${this.#name}` : this.#name;
   }
 
   /** Renames the task. */
@@ -177,8 +181,9 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (this.#inCancel) return this.#breakWaitCycle();
     this.#cancelRequests++;
     this.#cancelRequestMessage = msg;
-    if (this.#abortController !== null && !this.#abortController.signal.aborted) {
-      this.#abortController.abort(new CancelledError(msg));
+    const abortController = this.#rare?.abortController;
+    if (abortController !== undefined && !abortController.signal.aborted) {
+      abortController.abort(runtimeCancelledError(msg));
     }
     const waitingOn = this.#waitingOn;
     if (waitingOn !== null) {
@@ -193,7 +198,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       if (accepted) return true;
     }
     this.#cancelPending = true;
-    if (this.#awaitingThenable) this.#detachThenable();
+    if (this.#thenableState !== NO_THENABLE) this.#detachThenable();
     return true;
   }
 
@@ -233,17 +238,14 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   /** An AbortSignal that aborts when cancellation is requested: pass it to fetch, timers, streams. */
   get signal(): AbortSignal {
-    if (this.#abortController === null) {
-      this.#abortController = new AbortController();
+    const rare = (this.#rare ??= {});
+    if (rare.abortController === undefined) {
+      rare.abortController = new AbortController();
       if (this.#cancelRequests > 0 || this.cancelled()) {
-        this.#abortController.abort(new CancelledError(this.#cancelRequestMessage));
+        rare.abortController.abort(runtimeCancelledError(this.#cancelRequestMessage));
       }
     }
-    return this.#abortController.signal;
-  }
-
-  override makeCancelledError(): CancelledError {
-    return this.#cancelledError ?? super.makeCancelledError();
+    return rare.abortController.signal;
   }
 
   // ---- stepping ----
@@ -264,29 +266,28 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         this.#resumeKind = SEND;
         this.#resumeValue = waitingOn.result();
       }
-    } else if (this.#awaitingThenable) {
+    } else if (this.#thenableState !== NO_THENABLE) {
       return; // still waiting on a thenable; a stale wake-up
     }
     runInContext(this.#context, this.#runStep, this);
   }
 
   /** Resumes from a thenable's settlement, if the task still waits on it. */
-  #settleThenable(epoch: number, kind: ResumeKind, value: unknown): void {
-    if (epoch !== this.#thenableEpoch || !this.#awaitingThenable || this.#frame === null) return;
-    this.#awaitingThenable = false;
+  #settleThenable(callbacks: ThenableCallbacks, kind: ResumeKind, value: unknown): void {
+    const state = this.#thenableState;
+    if (callbacks !== this.#thenableCallbacks || state === NO_THENABLE || this.#frame === null) return;
+    this.#thenableState = NO_THENABLE;
     this.#resumeKind = kind;
     this.#resumeValue = value;
     // A native Promise runs its reactions in the context `then` was called in: this task's.
-    if (this.#thenableIsNative) this.#runStep();
+    if (state === NATIVE_PROMISE) this.#runStep();
     else runInContext(this.#context, this.#runStep, this);
   }
 
   /** Stops listening to the awaited thenable and wakes the task (a cancel arrived). */
   #detachThenable(): void {
-    this.#awaitingThenable = false;
-    this.#thenableEpoch++;
-    this.#onThenableFulfilled = null;
-    this.#onThenableRejected = null;
+    this.#thenableState = NO_THENABLE;
+    this.#thenableCallbacks = null;
     this.waiterLoop.enqueueRunnable(this);
   }
 
@@ -303,7 +304,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (this.#cancelPending) {
       this.#cancelPending = false;
       kind = THROW;
-      value = new CancelledError(this.#cancelRequestMessage);
+      value = runtimeCancelledError(this.#cancelRequestMessage);
     }
     const loop = this.waiterLoop;
     const previousLoop = enterLoop(loop);
@@ -442,23 +443,24 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
-    let onFulfilled = this.#onThenableFulfilled;
-    let onRejected = this.#onThenableRejected;
-    const epoch = this.#thenableEpoch;
-    if (onFulfilled === null || onRejected === null) {
-      // Made once per task, not per await: the epoch check replaces a fresh pair per thenable.
-      onFulfilled = this.#onThenableFulfilled = (v) => this.#settleThenable(epoch, SEND, v);
-      onRejected = this.#onThenableRejected = (e) => this.#settleThenable(epoch, THROW, e);
+    let callbacks = this.#thenableCallbacks;
+    if (callbacks === null) {
+      // Made once per task, not per await: the identity check replaces a fresh pair per thenable.
+      const made: ThenableCallbacks = {
+        fulfilled: (v) => this.#settleThenable(made, SEND, v),
+        rejected: (e) => this.#settleThenable(made, THROW, e),
+      };
+      callbacks = this.#thenableCallbacks = made;
     }
-    this.#awaitingThenable = true;
-    this.#thenableIsNative = thenable instanceof Promise;
+    this.#thenableState = thenable instanceof Promise ? NATIVE_PROMISE : FOREIGN_THENABLE;
     try {
-      then.call(thenable, onFulfilled, onRejected);
+      then.call(thenable, callbacks.fulfilled, callbacks.rejected);
     } catch (error) {
-      this.#settleThenable(epoch, THROW, error);
+      this.#settleThenable(callbacks, THROW, error);
       return;
     }
-    if (this.#cancelPending && this.#awaitingThenable) this.#detachThenable();
+    // then() may have settled synchronously (a custom thenable): the state is read again.
+    if (this.#cancelPending && (this.#thenableState as ThenableState) !== NO_THENABLE) this.#detachThenable();
   }
 
   #finish(kind: ResumeKind, value: unknown): void {
@@ -468,9 +470,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (kind === SEND) {
       this.finishWithResult(value as T);
     } else if (value instanceof CancelledError) {
-      this.#cancelledError = value;
-      this.#traceback = null;
-      this.finishCancelled(value.message === "" ? undefined : value.message);
+      if (this.#rare !== null) this.#rare.traceback = undefined;
+      this.finishCancelled(value.message === "" ? undefined : value.message, value);
     } else {
       this.finishWithException(value);
     }
@@ -480,7 +481,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (error instanceof CancelledError) return;
     const info = visibleFrameInfo(frame);
     if (info === null) return;
-    const traceback = (this.#traceback ??= []);
+    const rare = (this.#rare ??= {});
+    const traceback = (rare.traceback ??= []);
     if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, this.#site));
   }
 
@@ -531,8 +533,9 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       if (limit === null) return frames;
       return limit <= 0 ? [] : frames.slice(-limit);
     }
-    if (this.#traceback !== null && !this.cancelled()) {
-      const frames = this.#traceback.slice().reverse();
+    const traceback = this.#rare?.traceback;
+    if (traceback !== undefined && !this.cancelled()) {
+      const frames = traceback.slice().reverse();
       if (limit === null) return frames;
       return limit <= 0 ? [] : frames.slice(0, limit);
     }

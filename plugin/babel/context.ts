@@ -108,6 +108,15 @@ export class FileContext {
 }
 
 /**
+ * Gives an emitted node the source position of the node it stands for (when that has one), so that
+ * the output source map points the emitted code back to the original. Returns `node`.
+ */
+export function withLoc<T extends Node>(node: T, from: Node | null | undefined): T {
+  if (from?.loc) node.loc = from.loc;
+  return node;
+}
+
+/**
  * The body binding that `await name(...)` may call directly: only for a local coroutine function
  * declaration (not a generator) whose binding is never reassigned. Created on first use; the
  * declaration's own rewrite then declares it.

@@ -4,7 +4,7 @@
  */
 import type { NodePath, types as BabelTypes, Visitor } from "@babel/core";
 import type { SiteRecord } from "../frame-info.js";
-import { staticBodyOf, type FileContext, type Identifier, type Types } from "./context.js";
+import { staticBodyOf, withLoc, type FileContext, type Identifier, type Types } from "./context.js";
 
 /** What rewriting one body produced: its await sites and catch sites, and the temporaries it needs. */
 export interface RewrittenBody {
@@ -79,7 +79,7 @@ const bodyVisitor: Visitor<BodyState> = {
       const value = valueTemp(state);
       path.get("argument").replaceWith(emittedYield(state, t.sequenceExpression([
         t.assignmentExpression("=", value, argument), writeSiteExpression(state, index), valueTemp(state),
-      ])));
+      ]), false, argument));
     },
   },
 };
@@ -95,9 +95,13 @@ function writeSiteExpression(state: BodyState, index: number): BabelTypes.Expres
   return t.assignmentExpression("=", t.memberExpression(state.ctx.alias("sr"), t.identifier("at")), t.numericLiteral(index));
 }
 
-/** A yield the rewrite emitted (an await, or a delegation to a runtime helper): its own visitors skip it. */
-function emittedYield(state: BodyState, argument: BabelTypes.Expression, delegate = false): BabelTypes.YieldExpression {
-  const node = state.ctx.t.yieldExpression(argument, delegate);
+/**
+ * A yield the rewrite emitted (an await, or a delegation to a runtime helper): its own visitors
+ * skip it. It takes the position of `from` (the await, loop or declaration it stands for), so that
+ * the output source map points it back there.
+ */
+function emittedYield(state: BodyState, argument: BabelTypes.Expression, delegate = false, from?: BabelTypes.Node): BabelTypes.YieldExpression {
+  const node = withLoc(state.ctx.t.yieldExpression(argument, delegate), from);
   state.ctx.emitted.add(node);
   return node;
 }
@@ -107,14 +111,14 @@ function rewriteYield(path: NodePath<BabelTypes.YieldExpression>, state: BodySta
   const t = state.ctx.t;
   const argument = path.node.argument ?? t.unaryExpression("void", t.numericLiteral(0));
   if (path.node.delegate) {
-    path.replaceWith(emittedYield(state, t.callExpression(state.ctx.alias("agd"), [argument]), true));
+    path.replaceWith(emittedYield(state, t.callExpression(state.ctx.alias("agd"), [argument]), true, path.node));
     return;
   }
   const request = state.ctx.alias("agy");
   path.replaceWith(emittedYield(state, t.sequenceExpression([
     t.assignmentExpression("=", t.memberExpression(request, t.identifier("value")), argument),
     state.ctx.alias("agy"),
-  ])));
+  ]), false, path.node));
 }
 
 /**
@@ -136,22 +140,21 @@ function rewriteForAwait(path: NodePath<BabelTypes.ForOfStatement>, state: BodyS
   const bind = t.isVariableDeclaration(left)
     ? t.variableDeclaration(left.kind, [t.variableDeclarator(left.declarations[0]!.id, value)])
     : t.expressionStatement(t.assignmentExpression("=", left as BabelTypes.LVal, value));
-  const step = emittedYield(state, t.callExpression(ctx.alias("ais"), [t.cloneNode(record), t.numericLiteral(index)]), true);
-  let loop: BabelTypes.Statement = t.forStatement(null, t.unaryExpression("!", step), null, t.blockStatement([bind, node.body]));
+  const step = emittedYield(state, t.callExpression(ctx.alias("ais"), [t.cloneNode(record), t.numericLiteral(index)]), true, node);
+  let loop: BabelTypes.Statement = withLoc(t.forStatement(null, t.unaryExpression("!", step), null, t.blockStatement([bind, node.body])), node);
   let target: NodePath = path;
   while (target.parentPath?.isLabeledStatement()) {
-    loop = t.labeledStatement(t.cloneNode(target.parentPath.node.label), loop);
+    loop = withLoc(t.labeledStatement(t.cloneNode(target.parentPath.node.label), loop), target.parentPath.node);
     target = target.parentPath;
   }
   const close = (throwing: boolean) => t.expressionStatement(emittedYield(state,
-    t.callExpression(ctx.alias("aic"), [t.cloneNode(record), t.numericLiteral(index), t.booleanLiteral(throwing)]), true));
+    t.callExpression(ctx.alias("aic"), [t.cloneNode(record), t.numericLiteral(index), t.booleanLiteral(throwing)]), true, node));
   const handler = t.catchClause(t.cloneNode(error), t.blockStatement([close(true), t.throwStatement(t.cloneNode(error))]));
   ctx.emitted.add(handler);
-  const replacement = t.blockStatement([
-    t.variableDeclaration("const", [t.variableDeclarator(record, t.callExpression(ctx.alias("ai"), [node.right]))]),
+  const replacement = withLoc(t.blockStatement([
+    withLoc(t.variableDeclaration("const", [t.variableDeclarator(record, t.callExpression(ctx.alias("ai"), [node.right]))]), node),
     t.tryStatement(t.blockStatement([loop]), handler, t.blockStatement([close(false)])),
-  ]);
-  replacement.loc = node.loc;
+  ]), node);
   target.replaceWith(replacement);
 }
 
@@ -180,9 +183,10 @@ function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state
     t.expressionStatement(t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("fail")), [t.cloneNode(error)])),
   ]));
   ctx.emitted.add(handler);
-  const dispose = emittedYield(state, t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("dispose")), [t.numericLiteral(index)]), true);
+  const dispose = emittedYield(state, t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("dispose")), [t.numericLiteral(index)]), true, path.node);
+  withLoc(declaration, path.node);
   const replacement = [
-    t.variableDeclaration("const", [t.variableDeclarator(scopeId, t.callExpression(ctx.alias("ads"), []))]),
+    withLoc(t.variableDeclaration("const", [t.variableDeclarator(scopeId, t.callExpression(ctx.alias("ads"), []))]), path.node),
     t.tryStatement(t.blockStatement([declaration, ...rest]), handler, t.blockStatement([t.expressionStatement(dispose)])),
   ];
   for (let i = container.length - 1; i > at; i--) (parent.get("body") as NodePath[])[i]!.remove();
@@ -252,7 +256,7 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
     const value = valueTemp(state);
     sequence = [...(call ?? [t.assignmentExpression("=", value, operand)]), writeSite, t.cloneNode(value)];
   }
-  path.replaceWith(emittedYield(state, t.sequenceExpression(sequence)));
+  path.replaceWith(emittedYield(state, t.sequenceExpression(sequence), false, path.node));
 }
 
 /** The expressions that call a compiled callee's body (or the callee itself) and leave the result in `_t`. */

@@ -18,7 +18,7 @@
 import type { NodePath, types as BabelTypes } from "@babel/core";
 import type { FrameInfo } from "../frame-info.js";
 import type { RewrittenBody } from "./rewrite-awaits.js";
-import type { Expression, FileContext, Identifier, Statement, Types } from "./context.js";
+import { withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
 
 type FunctionPath = NodePath<BabelTypes.Function>;
 
@@ -72,13 +72,12 @@ function bodyExpression(ctx: FileContext, name: string, fn: BabelTypes.Function,
   const t = ctx.t;
   const plain = t.isValidIdentifier(name, false);
   const key = () => (plain ? t.identifier(name) : t.stringLiteral(name));
-  const method = t.objectMethod("method", key(), fn.params as BabelTypes.ObjectMethod["params"], fn.body as BabelTypes.BlockStatement, false, true, false);
-  method.loc = fn.loc;
+  const method = withLoc(t.objectMethod("method", key(), fn.params as BabelTypes.ObjectMethod["params"], fn.body as BabelTypes.BlockStatement, false, true, false), fn);
   if ("returnType" in fn && fn.returnType) method.returnType = fn.returnType;
   if ("typeParameters" in fn && fn.typeParameters) method.typeParameters = fn.typeParameters as BabelTypes.TypeParameterDeclaration;
   const properties: Array<BabelTypes.ObjectMethod | BabelTypes.ObjectProperty> = [method];
   if (proto) properties.unshift(t.objectProperty(t.identifier("__proto__"), proto));
-  return t.memberExpression(t.objectExpression(properties), key(), !plain);
+  return withLoc(t.memberExpression(withLoc(t.objectExpression(properties), fn), key(), !plain), fn);
 }
 
 function branded(ctx: FileContext, body: Expression, info: Expression): Expression {
@@ -171,15 +170,16 @@ function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpr
   const node = path.node;
   const name = node.id ? node.id.name : inferred;
   const info = makeInfo(ctx, node, name, rewritten);
-  const fn = publicFunction(ctx, branded(ctx, bodyExpression(ctx, name, node), info), node.generator);
+  // The whole `_af(_cb({ *name() {...} }.name, ...))` stands for the function: it maps to its definition.
+  const fn = withLoc(publicFunction(ctx, withLoc(branded(ctx, bodyExpression(ctx, name, node), info), node), node.generator), node);
   const self = node.id ? path.scope.getOwnBinding(node.id.name) : undefined;
   if (node.id && self && self.kind === "local" && (self.referenced || self.constantViolations.length > 0)) {
     if (!path.isInStrictMode()) ignoreSloppyAssignments(ctx, self);
     // The name of a named function expression is bound, read-only, inside it.
-    path.replaceWith(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
+    path.replaceWith(withLoc(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
       t.variableDeclaration("const", [t.variableDeclarator(t.identifier(node.id.name), fn)]),
       t.returnStatement(t.identifier(node.id.name)),
-    ])), []));
+    ])), []), node));
   } else {
     path.replaceWith(fn);
   }
@@ -307,8 +307,7 @@ function wrapPrivateMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassPriv
   }
   const body = bodyExpression(ctx, name, node, proto);
   work.statements.push(t.expressionStatement(t.assignmentExpression("=", t.cloneNode(holder), publicFunction(ctx, branded(ctx, body, info), node.generator))));
-  const getter = t.classPrivateMethod("get", t.cloneNode(node.key), [], t.blockStatement([t.returnStatement(t.cloneNode(holder))]), node.static);
-  getter.loc = node.loc;
+  const getter = withLoc(t.classPrivateMethod("get", t.cloneNode(node.key), [], t.blockStatement([t.returnStatement(t.cloneNode(holder))]), node.static), node);
   path.replaceWith(getter);
 }
 

@@ -17,6 +17,8 @@ function transform(code: string, options: babel.TransformOptions = {}, pluginOpt
     cwd: "/project",
     babelrc: false,
     configFile: false,
+    // Plain code frames, whatever the terminal (CI=true makes Babel colour them).
+    highlightCode: false,
     ...options,
     plugins: [...(options.plugins ?? []), [babelPlugin, pluginOptions]],
   })!.code!;

@@ -6,6 +6,10 @@
 import * as babel from "@babel/core";
 import babelPlugin from "../../plugin/babel/plugin.js";
 import type { Fixture } from "./load-fixtures.js";
+import { executeProgram, presetsFor as sharedPresetsFor, transformOptions } from "./fixture-core.cjs";
+
+// Shared with scripts/babel8-check.mjs (fixture-core.cjs).
+export { executeProgram, transformOptions };
 
 export interface Pipeline {
   readonly name: string;
@@ -13,15 +17,9 @@ export interface Pipeline {
   compile(fixture: Fixture): string;
 }
 
-/** Presets a fixture may ask for by name. */
+/** Presets a fixture may ask for by name (Babel 7's). */
 export function presetsFor(names: readonly string[] = [], filename: string): babel.PluginItem[] {
-  const presets: babel.PluginItem[] = [];
-  const isTs = /\.tsx?$/.test(filename);
-  if (isTs || names.includes("typescript")) presets.push([require.resolve("@babel/preset-typescript"), { allowDeclareFields: true }]);
-  if (names.includes("react")) presets.push([require.resolve("@babel/preset-react"), { runtime: "classic" }]);
-  if (names.includes("env-es5")) presets.push([require.resolve("@babel/preset-env"), { targets: "ie 11", modules: false }]);
-  if (names.includes("env-node")) presets.push([require.resolve("@babel/preset-env"), { targets: { node: "20" }, modules: false }]);
-  return presets;
+  return sharedPresetsFor(names, filename, require.resolve, 7);
 }
 
 /** Runs the corotask plugin alone (the code whose text `output.babel.js` pins). */
@@ -32,6 +30,8 @@ export function transformWithPlugin(source: string, filename: string, options: R
     babelrc: false,
     configFile: false,
     sourceType: "module",
+    // Plain code frames, whatever the terminal (CI=true makes Babel colour them).
+    highlightCode: false,
     presets: presetsFor(presets, filename),
     plugins: [[babelPlugin, options]],
   });
@@ -47,12 +47,6 @@ export function toCommonJs(code: string, filename: string): string {
     sourceType: "module",
     plugins: [require.resolve("@babel/plugin-transform-modules-commonjs")],
   })!.code!;
-}
-
-/** Transform options of a fixture (its options.json minus the runner's keys). */
-export function transformOptions(fixture: Fixture): Record<string, unknown> {
-  const { native: _n, timed: _t, presets: _p, knownFailure: _k, ...options } = fixture.options;
-  return options;
 }
 
 export const babelPipeline: Pipeline = {
@@ -73,14 +67,3 @@ export const nativePipeline: Pipeline = {
 
 export const PIPELINES: readonly Pipeline[] = [babelPipeline];
 
-/** Evaluates CommonJS `code`; `modules` maps the specifiers it may require. Returns its exports. */
-export function executeProgram(code: string, modules: Record<string, unknown>, filename = "input.js"): Record<string, unknown> {
-  const module = { exports: {} as Record<string, unknown> };
-  const requireFn = (specifier: string) => {
-    if (specifier in modules) return modules[specifier];
-    throw new Error(`fixture ${filename} requires ${JSON.stringify(specifier)}, which the runner does not provide`);
-  };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function("exports", "require", "module", `${code}\n//# sourceURL=${filename}`)(module.exports, requireFn, module);
-  return module.exports;
-}
