@@ -306,38 +306,25 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       kind = THROW;
       value = runtimeCancelledError(this.#cancelRequestMessage);
     }
-    const loop = this.waiterLoop;
-    const previousLoop = enterLoop(loop);
+    const previousLoop = enterLoop(this.getLoop());
     steppingTasks.push(this);
     try {
+      // The hot path: resume, push a yielded frame, pop a finished one. Everything else (a
+      // suspension, an exception, an adopted thenable) is a method call.
       for (;;) {
         let next: IteratorResult<unknown, unknown>;
-        const cancelsBefore = this.#cancelRequests;
         try {
-          if (kind === SEND) {
-            next = frame.next(value);
-          } else {
-            siteRegister.caught = -1;
-            next = frame.throw(value);
-            if (value instanceof CancelledError && loop.getDebug()) this.#reportSwallowed(frame, cancelsBefore);
-          }
+          next = kind === SEND ? frame.next(value) : this.#throwInto(frame, value);
         } catch (error) {
-          this.#recordTraceback(frame, error);
-          const parents = this.#parents;
-          if (parents === null || parents.length === 0) {
-            this.#finish(THROW, error);
-            return;
-          }
-          this.#site = parents.pop() as number;
-          frame = this.#frame = parents.pop() as Frame;
-          addAsyncFrame(error, visibleFrameInfo(frame), this.#site);
+          if (this.#unwind(frame, error)) return;
+          frame = this.#frame!;
           kind = THROW;
           value = error;
           continue;
         }
         if (next.done === true) {
           const returned = next.value;
-          if (typeof returned === "object" && returned !== null ? typeof (returned as { then?: unknown }).then === "function" : typeof returned === "function" && typeof (returned as { then?: unknown }).then === "function") {
+          if (((typeof returned === "object" && returned !== null) || typeof returned === "function") && typeof (returned as { then?: unknown }).then === "function") {
             // `return promise` in an async function resolves to the promise's outcome: finish
             // this frame by awaiting it, in a hidden frame at the same place.
             frame = this.#frame = adoptBody(returned);
@@ -367,73 +354,103 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
           continue;
         }
         this.#site = site;
-        if (yielded instanceof Future) {
-          if (yielded.done()) {
-            // As asyncio: awaiting a done future does not suspend.
-            if (yielded.cancelled()) {
-              kind = THROW;
-              value = yielded.makeCancelledError();
-            } else if (yielded.hasException()) {
-              kind = THROW;
-              value = yielded.exception();
-            } else {
-              kind = SEND;
-              value = yielded.result();
-            }
-            continue;
-          }
-          if (yielded === this) {
-            kind = THROW;
-            value = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
-            continue;
-          }
-          if (yielded.getLoop() === loop) {
-            this.#waitingOn = yielded;
-            yielded.addWaiter(this);
-            if (this.#cancelPending && yielded.cancel(this.#cancelRequestMessage)) {
-              this.#cancelPending = false;
-            }
-            return;
-          }
-          // A future of another loop: wait for it as for any thenable.
-        } else if (yielded instanceof LazyCoroutine) {
-          try {
-            const lazyFrame = yielded.takeFrame();
-            (this.#parents ??= []).push(frame, site);
-            frame = this.#frame = lazyFrame;
-            this.#site = -1;
-            kind = SEND;
-            value = undefined;
-          } catch (error) {
-            kind = THROW;
-            value = error;
-          }
-          continue;
-        } else if (yielded instanceof YieldToLoop) {
-          this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
-          return;
-        }
-        let then: unknown;
-        if ((typeof yielded === "object" && yielded !== null) || typeof yielded === "function") {
-          try {
-            then = (yielded as { then?: unknown }).then;
-          } catch (error) {
-            kind = THROW;
-            value = error;
-            continue;
-          }
-        }
-        if (typeof then === "function") {
-          this.#awaitThenable(yielded as PromiseLike<unknown>, then as PromiseLike<unknown>["then"]);
-          return;
-        }
-        this.#scheduleResume(SEND, yielded);
-        return;
+        if (this.#suspendOn(yielded, frame, site)) return;
+        frame = this.#frame!;
+        kind = this.#resumeKind;
+        value = this.#resumeValue;
+        this.#resumeValue = undefined;
       }
     } finally {
       steppingTasks.pop();
       leaveLoop(previousLoop);
     }
+  }
+
+  /** Throws `error` into `frame`; in debug mode, reports a CancelledError the frame swallowed. */
+  #throwInto(frame: Frame, error: unknown): IteratorResult<unknown, unknown> {
+    siteRegister.caught = -1;
+    const cancelsBefore = this.#cancelRequests;
+    const next = frame.throw(error);
+    if (error instanceof CancelledError && this.getLoop().getDebug()) this.#reportSwallowed(frame, cancelsBefore);
+    return next;
+  }
+
+  /**
+   * `frame` ended with `error`: pop it and make its parent the frame to throw into (returns
+   * false), or finish the task with the error when it was the task's own frame (returns true).
+   */
+  #unwind(frame: Frame, error: unknown): boolean {
+    this.#recordTraceback(frame, error);
+    const parents = this.#parents;
+    if (parents === null || parents.length === 0) {
+      this.#finish(THROW, error);
+      return true;
+    }
+    this.#site = parents.pop() as number;
+    const parent = (this.#frame = parents.pop() as Frame);
+    addAsyncFrame(error, visibleFrameInfo(parent), this.#site);
+    return false;
+  }
+
+  /**
+   * The frame yielded something other than a frame. Returns true when the task is now
+   * suspended or scheduled; false to go on at once, resuming #frame with #resumeKind/#resumeValue.
+   */
+  #suspendOn(yielded: unknown, frame: Frame, site: number): boolean {
+    if (yielded instanceof Future) {
+      if (yielded.done()) {
+        // As asyncio: awaiting a done future does not suspend.
+        if (yielded.cancelled()) this.#resumeWith(THROW, yielded.makeCancelledError());
+        else if (yielded.hasException()) this.#resumeWith(THROW, yielded.exception());
+        else this.#resumeWith(SEND, yielded.result());
+        return false;
+      }
+      if (yielded === this) {
+        this.#resumeWith(THROW, new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
+        return false;
+      }
+      if (yielded.getLoop() === this.getLoop()) {
+        this.#waitingOn = yielded;
+        yielded.addWaiter(this);
+        if (this.#cancelPending && yielded.cancel(this.#cancelRequestMessage)) this.#cancelPending = false;
+        return true;
+      }
+      // A future of another loop: wait for it as for any thenable.
+    } else if (yielded instanceof LazyCoroutine) {
+      try {
+        const lazyFrame = yielded.takeFrame();
+        (this.#parents ??= []).push(frame, site);
+        this.#frame = lazyFrame;
+        this.#site = -1;
+        this.#resumeWith(SEND, undefined);
+      } catch (error) {
+        this.#resumeWith(THROW, error);
+      }
+      return false;
+    } else if (yielded instanceof YieldToLoop) {
+      this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
+      return true;
+    }
+    let then: unknown;
+    if ((typeof yielded === "object" && yielded !== null) || typeof yielded === "function") {
+      try {
+        then = (yielded as { then?: unknown }).then;
+      } catch (error) {
+        this.#resumeWith(THROW, error);
+        return false;
+      }
+    }
+    if (typeof then === "function") {
+      this.#awaitThenable(yielded as PromiseLike<unknown>, then as PromiseLike<unknown>["then"]);
+    } else {
+      this.#scheduleResume(SEND, yielded);
+    }
+    return true;
+  }
+
+  #resumeWith(kind: ResumeKind, value: unknown): void {
+    this.#resumeKind = kind;
+    this.#resumeValue = value;
   }
 
   #scheduleResume(kind: ResumeKind, value: unknown): void {
