@@ -397,39 +397,42 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * suspended or scheduled; false to go on at once, resuming #frame with #resumeKind/#resumeValue.
    */
   #suspendOn(yielded: unknown, frame: Frame, site: number): boolean {
-    if (yielded instanceof Future) {
-      if (yielded.done()) {
-        // As asyncio: awaiting a done future does not suspend.
-        if (yielded.cancelled()) this.#resumeWith(THROW, yielded.makeCancelledError());
-        else if (yielded.hasException()) this.#resumeWith(THROW, yielded.exception());
-        else this.#resumeWith(SEND, yielded.result());
+    // A native Promise, the most common await of all, goes straight to `then`.
+    if (!(yielded instanceof Promise)) {
+      if (yielded instanceof Future) {
+        if (yielded.done()) {
+          // As asyncio: awaiting a done future does not suspend.
+          if (yielded.cancelled()) this.#resumeWith(THROW, yielded.makeCancelledError());
+          else if (yielded.hasException()) this.#resumeWith(THROW, yielded.exception());
+          else this.#resumeWith(SEND, yielded.result());
+          return false;
+        }
+        if (yielded === this) {
+          this.#resumeWith(THROW, new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
+          return false;
+        }
+        if (yielded.getLoop() === this.getLoop()) {
+          this.#waitingOn = yielded;
+          yielded.addWaiter(this);
+          if (this.#cancelPending && yielded.cancel(this.#cancelRequestMessage)) this.#cancelPending = false;
+          return true;
+        }
+        // A future of another loop: wait for it as for any thenable.
+      } else if (yielded instanceof LazyCoroutine) {
+        try {
+          const lazyFrame = yielded.takeFrame();
+          (this.#parents ??= []).push(frame, site);
+          this.#frame = lazyFrame;
+          this.#site = -1;
+          this.#resumeWith(SEND, undefined);
+        } catch (error) {
+          this.#resumeWith(THROW, error);
+        }
         return false;
-      }
-      if (yielded === this) {
-        this.#resumeWith(THROW, new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
-        return false;
-      }
-      if (yielded.getLoop() === this.getLoop()) {
-        this.#waitingOn = yielded;
-        yielded.addWaiter(this);
-        if (this.#cancelPending && yielded.cancel(this.#cancelRequestMessage)) this.#cancelPending = false;
+      } else if (yielded instanceof YieldToLoop) {
+        this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
         return true;
       }
-      // A future of another loop: wait for it as for any thenable.
-    } else if (yielded instanceof LazyCoroutine) {
-      try {
-        const lazyFrame = yielded.takeFrame();
-        (this.#parents ??= []).push(frame, site);
-        this.#frame = lazyFrame;
-        this.#site = -1;
-        this.#resumeWith(SEND, undefined);
-      } catch (error) {
-        this.#resumeWith(THROW, error);
-      }
-      return false;
-    } else if (yielded instanceof YieldToLoop) {
-      this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
-      return true;
     }
     let then: unknown;
     if ((typeof yielded === "object" && yielded !== null) || typeof yielded === "function") {
