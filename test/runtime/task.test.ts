@@ -590,6 +590,12 @@ describe("bad input", () => {
     }));
   });
 
+  test("run() of an uncompiled async function says the function was not compiled by corotask", async () => {
+    await expect(run(async function handler() {} as any)).rejects.toThrow(
+      /run expected a coroutine, got a native Promise: the function that produced it was not compiled by corotask/,
+    );
+  });
+
   test("setResult and setException on a task raise RuntimeError", async () => {
     const t = forever();
     expect(() => t.setResult(undefined)).toThrow("Task does not support set_result operation");
