@@ -42,6 +42,10 @@ const NO_THENABLE = 0;
 const FOREIGN_THENABLE = 1;
 const NATIVE_PROMISE = 2;
 type ThenableState = typeof NO_THENABLE | typeof FOREIGN_THENABLE | typeof NATIVE_PROMISE;
+/** Returns `fn` as it is: an arrow passed as an argument gets no inferred name. */
+function anonymous<F>(fn: F): F {
+  return fn;
+}
 interface ThenableCallbacks {
   readonly fulfilled: (value: unknown) => void;
   readonly rejected: (reason: unknown) => void;
@@ -466,9 +470,11 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     let callbacks = this.#thenableCallbacks;
     if (callbacks === null) {
       // Made once per task, not per await: the identity check replaces a fresh pair per thenable.
+      // Passed through anonymous(): a thenable sees nameless callbacks of length 1, as the
+      // resolving functions of a native await are (test262 checks their name).
       const made: ThenableCallbacks = {
-        fulfilled: (v) => this.#settleThenable(made, SEND, v),
-        rejected: (e) => this.#settleThenable(made, THROW, e),
+        fulfilled: anonymous((v: unknown) => this.#settleThenable(made, SEND, v)),
+        rejected: anonymous((e: unknown) => this.#settleThenable(made, THROW, e)),
       };
       callbacks = this.#thenableCallbacks = made;
     }

@@ -388,6 +388,20 @@ describe("awaiting", () => {
     }))).toBe(9);
   });
 
+  test("a thenable's then() gets nameless callbacks of length 1, like native await's resolving functions", async () => {
+    const seen: Array<[string, number]> = [];
+    const thenable = {
+      then(ok: (v: unknown) => void, fail: (e: unknown) => void) {
+        seen.push([ok.name, ok.length], [fail.name, fail.length]);
+        ok(1);
+      },
+    };
+    await run(define("main", 1, function* () {
+      yield at(0, thenable);
+    }));
+    expect(seen).toEqual([["", 1], ["", 1]]);
+  });
+
   test("a task awaiting itself gets a RuntimeError", async () => {
     const t = define("narcissus", 1, function* () {
       yield at(0, sleep(0));
