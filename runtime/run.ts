@@ -1,10 +1,10 @@
 /** run(): the entry point of a program: a new loop, the main coroutine, cleanup, close. */
 import { isCoroutine, type Coroutine } from "./coroutine.js";
-
+import { RuntimeError } from "./errors.js";
 import { newEventLoop, type EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
-import { enterLoop, leaveLoop, runningLoopOrNull } from "./running-loop.js";
-import { allTasks, ensureFuture, notACoroutine, Task } from "./task.js";
+import { enterLoop, leaveLoop } from "./running-loop.js";
+import { allTasks, currentTask, ensureFuture, notACoroutine, Task } from "./task.js";
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -22,8 +22,8 @@ export interface RunOptions {
  * @see asyncio.run
  */
 export async function run<T>(main: Coroutine<T> | PromiseLike<T> | (() => Coroutine<T> | PromiseLike<T>), options: RunOptions = {}): Promise<T> {
-  if (runningLoopOrNull() !== null && currentTaskRunning()) {
-    throw new RangeError("run() cannot be called from a running event loop; await the coroutine instead");
+  if (currentTask() !== null) {
+    throw new RuntimeError("run() cannot be called from a running event loop; await the coroutine instead");
   }
   const loop = newEventLoop({ virtualTime: options.virtualTime === true });
   if (options.debug === true) loop.setDebug(true);
@@ -42,10 +42,6 @@ export async function run<T>(main: Coroutine<T> | PromiseLike<T> | (() => Corout
     await cancelRemaining(loop);
     loop.close();
   }
-}
-
-function currentTaskRunning(): boolean {
-  return false;
 }
 
 /** Cancels the tasks main left behind and runs the loop until they are done. */

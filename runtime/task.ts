@@ -17,7 +17,7 @@ import {
 } from "./coroutine.js";
 import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
-import { Future, reprValue, type FutureWaiter } from "./future.js";
+import { Future, type FutureWaiter } from "./future.js";
 import { RUN } from "./handle.js";
 import { runningLoopOrNull, enterLoop, leaveLoop } from "./running-loop.js";
 
@@ -591,18 +591,6 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     else writeStderr(text);
   }
 
-  /** The frames of the await chain with their infos, outermost first (call graphs). @internal */
-  awaitChain(): Array<{ info: FunctionInfo; site: number }> {
-    const chain: Array<{ info: FunctionInfo; site: number }> = [];
-    if (this.#frame === null) return chain;
-    const parents = this.#parents;
-    if (parents !== null) {
-      for (let i = 0; i < parents.length; i += 2) chain.push({ info: frameInfo(parents[i] as Frame), site: parents[i + 1] as number });
-    }
-    chain.push({ info: frameInfo(this.#frame), site: this.#site });
-    return chain;
-  }
-
   /** `<Task pending name='Task-1' coro=<main() running at demo.ts:12>>` and the like. */
   override toString(): string {
     const state = this.describeState();
@@ -794,4 +782,3 @@ installTaskSupport({
   },
 });
 
-export { reprValue };

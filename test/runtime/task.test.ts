@@ -610,6 +610,20 @@ describe("bad input", () => {
     );
   });
 
+  test("run() from inside a running task is a RuntimeError, as asyncio.run's", async () => {
+    const error = await run(define("main", 1, function* () {
+      try {
+        yield at(0, run(define("inner", 1, function* () {
+          return 1;
+        })));
+      } catch (e) {
+        return e;
+      }
+    }));
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toBe("run() cannot be called from a running event loop; await the coroutine instead");
+  });
+
   test("setResult and setException on a task raise RuntimeError", async () => {
     const t = forever();
     expect(() => t.setResult(undefined)).toThrow("Task does not support set_result operation");
