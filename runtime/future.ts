@@ -20,25 +20,40 @@ export interface FutureWaiter extends Runnable {
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
-/** Where failures nobody retrieved are reported when their future is collected. */
+/** A failure nobody has retrieved yet: what its report will say. It never holds the future. */
 interface Unretrieved {
   loop: EventLoop;
   message: string;
   exception: unknown;
   description: string;
 }
+
+/** Failures not yet retrieved nor reported: reported when their future is collected or the process exits. */
+const unreported = new Set<Unretrieved>();
+
+function report(held: Unretrieved): void {
+  if (!unreported.delete(held)) return;
+  held.loop.callExceptionHandler({ message: held.message, exception: held.exception, future: held.description });
+}
+
 const unretrievedRegistry: FinalizationRegistry<Unretrieved> | null =
-  typeof FinalizationRegistry === "function"
-    ? new FinalizationRegistry((held) => {
-        if (held.loop.isClosed()) return;
-        held.loop.callExceptionHandler({ message: held.message, exception: held.exception, future: held.description });
-      })
-    : null;
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry(report) : null;
+
+// A process may exit before the collector runs: what is still unreported is reported then, so
+// that a failure is never lost silently (asyncio reports at interpreter exit too).
+let exitHookInstalled = false;
+function installExitHook(): void {
+  exitHookInstalled = true;
+  const proc = (globalThis as { process?: { once?(event: string, fn: () => void): unknown } }).process;
+  proc?.once?.("exit", () => {
+    for (const held of [...unreported]) report(held);
+  });
+}
 
 // States: pending -> finished (setResult / setException) or pending -> cancelled (cancel).
 // Callbacks are scheduled through the loop exactly once, when the state leaves pending; a callback
-// added after that is scheduled at once. #exceptionUnretrieved is true while an exception is set
-// and nobody has looked at it (result(), exception(), then()).
+// added after that is scheduled at once. #unretrieved is set while an exception is set and
+// nobody has looked at it (result(), exception(), then()).
 /**
  * A Future: the eventual result of an operation. Awaitable from compiled coroutines (the task
  * suspends until it is done) and thenable from any JavaScript.
@@ -56,7 +71,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #moreCallbacks: Array<DoneCallback<any> | FutureWaiter> | null = null;
   /** The message given to cancel(msg). */
   #cancelMessage: string | undefined = undefined;
-  #exceptionUnretrieved = false;
+  /** While an exception is set and nobody has looked at it: what will be reported. */
+  #unretrieved: Unretrieved | null = null;
   /** Who awaits this future other than a Task blocked on it (gather, TaskGroup...): one or many. */
   #awaitedBy: Future<unknown> | Future<unknown>[] | null = null;
 
@@ -139,20 +155,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#exception = exception;
     this.#hasException = true;
     this.#state = "finished";
-    this.#exceptionUnretrieved = true;
     // V8 formats `stack` lazily and until then holds every frame's receiver, this task among
     // them: the registry's held value would keep the future alive. Formatting now lets it go.
     if (exception instanceof Error) void exception.stack;
-    unretrievedRegistry?.register(
-      this,
-      {
-        loop: this.#loop,
-        message: `${this.constructor.name === "Future" ? "Future" : "Task"} exception was never retrieved`,
-        exception,
-        description: this.toString(),
-      },
-      this,
-    );
+    const held: Unretrieved = {
+      loop: this.#loop,
+      message: `${this.constructor.name === "Future" ? "Future" : "Task"} exception was never retrieved`,
+      exception,
+      description: this.toString(),
+    };
+    this.#unretrieved = held;
+    unreported.add(held);
+    unretrievedRegistry?.register(this, held, this);
+    if (!exitHookInstalled) installExitHook();
     this.#scheduleCallbacks();
   }
 
@@ -175,8 +190,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #markRetrieved(): void {
-    if (this.#exceptionUnretrieved) {
-      this.#exceptionUnretrieved = false;
+    const held = this.#unretrieved;
+    if (held !== null) {
+      this.#unretrieved = null;
+      unreported.delete(held);
       unretrievedRegistry?.unregister(this);
     }
   }
