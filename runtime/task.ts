@@ -384,6 +384,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * false), or finish the task with the error when it was the task's own frame (returns true).
    */
   #unwind(frame: Frame, error: unknown): boolean {
+    if (error instanceof Error && !asyncFramesAdded.has(error)) {
+      removeRuntimeFrames(error);
+      asyncFramesAdded.set(error, 0);
+    }
     this.#recordTraceback(frame, error);
     const parents = this.#parents;
     if (parents === null || parents.length === 0) {
@@ -637,6 +641,38 @@ function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number):
   try {
     error.stack = `${stack}\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
     asyncFramesAdded.set(error, added + 1);
+  } catch {
+    /* a frozen error keeps its stack */
+  }
+}
+
+/** The folder of this module: stack lines there are the runtime's own, not the user's. */
+const RUNTIME_DIR: string | null = (() => {
+  const line = new Error().stack?.split("\n")[1]?.trim() ?? "";
+  const match = /((?:file:\/\/)?\/[^()]*)\/[^/()]+:\d+:\d+\)?$/.exec(line);
+  return match === null ? null : match[1]! + "/";
+})();
+
+/** Lines of a stack that belong to the runtime or to the host's machinery, not to user code. */
+function isRuntimeFrame(line: string): boolean {
+  if (!line.startsWith("    at ")) return false;
+  if (RUNTIME_DIR !== null && line.includes(RUNTIME_DIR)) return true;
+  return line.includes("node:internal/process/task_queues") || line.includes("node:async_hooks") || / \S+\.(?:next|throw) \(<anonymous>\)$/.test(line);
+}
+
+/**
+ * Removes the stepper's own frames (generator resumption, the loop, async_hooks) from an error
+ * raised in a coroutine, so that its stack reads like a native async function's: the user's
+ * frames, then one `at async` line per awaiting coroutine.
+ */
+function removeRuntimeFrames(error: Error): void {
+  const stack = error.stack;
+  if (typeof stack !== "string" || !stack.includes("\n    at ")) return;
+  const lines = stack.split("\n");
+  const kept = lines.filter((line) => !isRuntimeFrame(line));
+  if (kept.length === lines.length) return;
+  try {
+    error.stack = kept.join("\n");
   } catch {
     /* a frozen error keeps its stack */
   }

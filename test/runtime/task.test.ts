@@ -523,6 +523,17 @@ describe("stacks", () => {
     expect((error as Error).stack).toContain("\n    at async caller (test.ts:51:3)");
   });
 
+  test("an error's stack keeps the user's frames and drops the stepper's, as a native async stack reads", async () => {
+    const thrower = define("thrower", 40, function* () {
+      yield at(0, sleep(0));
+      throw new Error("deep");
+    });
+    const error = (await thrower().catch((e: Error) => e)) as Error;
+    const lines = error.stack!.split("\n").slice(1);
+    expect(lines[0]).toMatch(/^    at thrower \(.*task\.test\.ts:\d+:\d+\)$/);
+    expect(lines.filter((l) => /runtime\/(task|event-loop|context)\.ts|\.next \(<anonymous>\)|node:internal|node:async_hooks/.test(l))).toEqual([]);
+  });
+
   test("a successful or cancelled task has an empty stack", async () => {
     const ok = define("ok", 1, function* () {
       return 1;
