@@ -32,7 +32,7 @@ export type GatherResultsOrErrors<T extends unknown[]> = { [K in keyof T]: T[K] 
 class GatheringFuture<T extends unknown[]> extends Future<T> {
   /** One entry per argument (duplicates share a child), in argument order. */
   #children: Array<Future<unknown>>;
-  /** Unique children not yet done. */
+  /** Done callbacks still to come (one per Future argument, one per distinct coroutine). */
   #remaining: number;
   readonly #returnExceptions: boolean;
   /** cancel() reached a child: finish with CancelledError once all are done. */
@@ -64,7 +64,7 @@ class GatheringFuture<T extends unknown[]> extends Future<T> {
     return accepted;
   }
 
-  /** A child's done callback (registered once per unique child). */
+  /** A child's done callback (registered once per Future argument and per distinct coroutine). */
   readonly childDone = (child: Future<unknown>): void => {
     unregisterAwaitedBy(this, child);
     this.#remaining--;
@@ -188,18 +188,28 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     }
   }
   loop ??= runningLoopOrNull() ?? getEventLoop();
-  const byArg = new Map<unknown, Future<unknown>>();
   const children: Array<Future<unknown>> = [];
+  // One done callback per entry here: a Future given twice simply counts twice. Only a
+  // coroutine given twice must share one Task, so only coroutines go through a Map (a Map
+  // lookup per argument was a fifth of a gather of 100,000 tasks).
+  const watched: Array<Future<unknown>> = [];
+  let taskOfCoroutine: Map<unknown, Future<unknown>> | null = null;
   for (const arg of args) {
-    let child = byArg.get(arg);
+    if (isFuture(arg)) {
+      children.push(arg);
+      watched.push(arg);
+      continue;
+    }
+    let child = taskOfCoroutine?.get(arg);
     if (child === undefined) {
       child = ensureFuture(arg as Awaitable<unknown> as Future<unknown>, { loop });
-      byArg.set(arg, child);
+      (taskOfCoroutine ??= new Map()).set(arg, child);
+      watched.push(child);
     }
     children.push(child);
   }
-  const outer = new GatheringFuture<unknown[]>(children, byArg.size, returnExceptions, loop);
-  for (const child of byArg.values()) {
+  const outer = new GatheringFuture<unknown[]>(children, watched.length, returnExceptions, loop);
+  for (const child of watched) {
     registerAwaitedBy(outer, child);
     child.addDoneCallback(outer.childDone);
   }

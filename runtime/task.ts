@@ -59,17 +59,27 @@ type ResumeKind = typeof SEND | typeof THROW;
 /** Tasks whose step is on the JavaScript stack, innermost last (steps nest for eager starts). */
 const steppingTasks: Task<unknown>[] = [];
 
-/** Pending tasks per loop, for allTasks(); a task leaves its set when it finishes. */
-const pendingByLoop = new WeakMap<EventLoop, Set<Task<unknown>>>();
+/**
+ * The pending tasks of one loop, for allTasks(): a doubly linked list through the tasks
+ * themselves, in creation order; a task unlinks itself when it finishes. Cheaper than a Set,
+ * which hashes on every add and delete and holds a table entry per task.
+ */
+interface PendingTasks {
+  first: Task<unknown> | null;
+  last: Task<unknown> | null;
+}
+const pendingByLoop = new WeakMap<EventLoop, PendingTasks>();
+/** The pending tasks of a list, in creation order (defined inside Task, which owns the links). */
+let listPending: (list: PendingTasks | undefined) => Set<Task<unknown>>;
 let lastLoop: EventLoop | null = null;
-let lastPending: Set<Task<unknown>> | null = null;
-function pendingSet(loop: EventLoop): Set<Task<unknown>> {
+let lastPending: PendingTasks | null = null;
+function pendingTasks(loop: EventLoop): PendingTasks {
   if (loop === lastLoop) return lastPending!;
-  let set = pendingByLoop.get(loop);
-  if (set === undefined) pendingByLoop.set(loop, (set = new Set()));
+  let list = pendingByLoop.get(loop);
+  if (list === undefined) pendingByLoop.set(loop, (list = { first: null, last: null }));
   lastLoop = loop;
-  lastPending = set;
-  return set;
+  lastPending = list;
+  return list;
 }
 
 let taskCounter = 0;
@@ -123,6 +133,9 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** The name given, or the creation number of the default name `Task-N`. */
   #name: string | number;
   readonly #context: CapturedContext;
+  /** Neighbours in the loop's list of pending tasks. */
+  #previousPending: Task<unknown> | null = null;
+  #nextPending: Task<unknown> | null = null;
   /** What few tasks need (an AbortSignal, a traceback): kept apart so a task stays small. */
   #rare: { abortController?: AbortController; traceback?: StackFrame[] } | null = null;
 
@@ -138,7 +151,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     this.#frame = frame;
     this.#name = options?.name === undefined || options.name === null ? ++taskCounter : String(options.name);
     this.#context = captureContext();
-    pendingSet(loop).add(this);
+    this.#linkPending(pendingTasks(loop));
     if (options?.eagerStart === true) {
       this.#runStep();
     } else {
@@ -384,8 +397,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * false), or finish the task with the error when it was the task's own frame (returns true).
    */
   #unwind(frame: Frame, error: unknown): boolean {
-    if (error instanceof Error && !asyncFramesAdded.has(error)) {
-      removeRuntimeFrames(error);
+    // Once per error with frames; a runtime CancelledError has none and costs one lookup.
+    if (error instanceof Error && !asyncFramesAdded.has(error) && removeRuntimeFrames(error)) {
       asyncFramesAdded.set(error, 0);
     }
     this.#recordTraceback(frame, error);
@@ -493,10 +506,39 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (this.#cancelPending && (this.#thenableState as ThenableState) !== NO_THENABLE) this.#detachThenable();
   }
 
+  #linkPending(list: PendingTasks): void {
+    const last = list.last;
+    this.#previousPending = last;
+    if (last === null) list.first = this;
+    else last.#nextPending = this;
+    list.last = this;
+  }
+
+  #unlinkPending(list: PendingTasks): void {
+    const previous = this.#previousPending;
+    const next = this.#nextPending;
+    if (previous === null) list.first = next;
+    else previous.#nextPending = next;
+    if (next === null) list.last = previous;
+    else next.#previousPending = previous;
+    this.#previousPending = this.#nextPending = null;
+  }
+
+  static {
+    // allTasks() walks the list through the private links, without a public accessor.
+    listPending = (list) => {
+      const tasks = new Set<Task<unknown>>();
+      for (let task = list?.first ?? null; task !== null; task = task.#nextPending) {
+        if (!task.done()) tasks.add(task);
+      }
+      return tasks;
+    };
+  }
+
   #finish(kind: ResumeKind, value: unknown): void {
     this.#frame = null;
     this.#parents = null;
-    pendingSet(this.waiterLoop).delete(this);
+    this.#unlinkPending(pendingTasks(this.getLoop()));
     if (kind === SEND) {
       this.finishWithResult(value as T);
     } else if (value instanceof CancelledError) {
@@ -663,19 +705,21 @@ function isRuntimeFrame(line: string): boolean {
 /**
  * Removes the stepper's own frames (generator resumption, the loop, async_hooks) from an error
  * raised in a coroutine, so that its stack reads like a native async function's: the user's
- * frames, then one `at async` line per awaiting coroutine.
+ * frames, then one `at async` line per awaiting coroutine. Returns false for a stack with no
+ * frames at all (nothing to remember having cleaned).
  */
-function removeRuntimeFrames(error: Error): void {
+function removeRuntimeFrames(error: Error): boolean {
   const stack = error.stack;
-  if (typeof stack !== "string" || !stack.includes("\n    at ")) return;
+  if (typeof stack !== "string" || !stack.includes("\n    at ")) return false;
   const lines = stack.split("\n");
   const kept = lines.filter((line) => !isRuntimeFrame(line));
-  if (kept.length === lines.length) return;
+  if (kept.length === lines.length) return true;
   try {
     error.stack = kept.join("\n");
   } catch {
     /* a frozen error keeps its stack */
   }
+  return true;
 }
 
 /** Throws the TypeError for something that is not a coroutine where one was needed. */
@@ -746,8 +790,7 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
  */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   const target = loop ?? runningLoopOrNull() ?? getEventLoop();
-  const set = pendingByLoop.get(target);
-  return new Set(set === undefined ? [] : [...set].filter((t) => !t.done()));
+  return listPending(pendingByLoop.get(target));
 }
 
 /**
