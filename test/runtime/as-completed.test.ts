@@ -11,15 +11,7 @@ import {
   run,
   sleep,
 } from "../../runtime/index.js";
-import { at, define } from "../support/coroutines.js";
-
-const now = (): number => getRunningLoop().time();
-
-const job = define("job", 10, function* (delay: number, value: unknown) {
-  yield at(0, sleep(delay));
-  if (value instanceof Error) throw value;
-  return value;
-});
+import { at, define, job, now } from "../support/coroutines.js";
 
 describe("asCompleted as an iterable of awaitables", () => {
   test("each step resolves to the next result in completion order", async () => {

@@ -11,9 +11,7 @@ import {
   shield,
   sleep,
 } from "../../runtime/index.js";
-import { at, define } from "../support/coroutines.js";
-
-const now = (): number => getRunningLoop().time();
+import { at, define, now } from "../support/coroutines.js";
 
 /** A coroutine function that sleeps `delay`, logs, and returns `value` (or throws it if it is an Error). */
 function worker(log: string[]) {

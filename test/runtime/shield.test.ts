@@ -1,7 +1,5 @@
 import { CancelledError, Future, Task, getRunningLoop, run, shield, sleep } from "../../runtime/index.js";
-import { at, define } from "../support/coroutines.js";
-
-const now = (): number => getRunningLoop().time();
+import { at, define, now } from "../support/coroutines.js";
 
 const job = define("job", 10, function* (log: string[], delay: number, value: unknown) {
   try {

@@ -3,15 +3,13 @@
  * virtual time. `yield at(i, call(tg.run, tg, body))` is the compiled `await tg.run(body)`.
  */
 import { CancelledError, RuntimeError, Task, TaskGroup, abi, currentTask, getRunningLoop, run, sleep } from "../../runtime/index.js";
-import { at, define, inline } from "../support/coroutines.js";
+import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The compiled form of `await self.fn(...args)`: the inline body when `fn` has one. */
 function call(fn: unknown, self: unknown, ...args: unknown[]): unknown {
   const f = fn as { [abi.BODY]?: (...a: unknown[]) => unknown } & ((...a: unknown[]) => unknown);
   return (f[abi.BODY] ?? f).call(self, ...args);
 }
-
-const now = (): number => getRunningLoop().time();
 
 class MyError extends Error {}
 MyError.prototype.name = "MyError";

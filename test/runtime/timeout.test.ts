@@ -19,15 +19,13 @@ import {
   timeout,
   timeoutAt,
 } from "../../runtime/index.js";
-import { at, define, inline } from "../support/coroutines.js";
+import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The compiled form of `await self.fn(...args)`: the inline body when `fn` has one. */
 function call(fn: unknown, self: unknown, ...args: unknown[]): unknown {
   const f = fn as { [abi.BODY]?: (...a: unknown[]) => unknown } & ((...a: unknown[]) => unknown);
   return (f[abi.BODY] ?? f).call(self, ...args);
 }
-
-const now = (): number => getRunningLoop().time();
 
 async function runMain<T>(body: () => Generator<unknown, T, unknown>): Promise<T> {
   return run(define("main", 1, body), { virtualTime: true });

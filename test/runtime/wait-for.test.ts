@@ -12,9 +12,7 @@ import {
   sleep,
   waitFor,
 } from "../../runtime/index.js";
-import { at, define, inline } from "../support/coroutines.js";
-
-const now = (): number => getRunningLoop().time();
+import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The inline form of `await waitFor(...)`, as compiled code calls it. */
 const inlineWaitFor = (...args: Parameters<typeof waitFor>) =>

@@ -12,15 +12,7 @@ import {
   sleep,
   wait,
 } from "../../runtime/index.js";
-import { at, define } from "../support/coroutines.js";
-
-const now = (): number => getRunningLoop().time();
-
-const job = define("job", 10, function* (delay: number, value: unknown) {
-  yield at(0, sleep(delay));
-  if (value instanceof Error) throw value;
-  return value;
-});
+import { at, define, job, now } from "../support/coroutines.js";
 
 /** The names of a set of tasks, sorted. */
 const names = (set: Set<Future<unknown>>): string[] => [...set].map((t) => (t as Task<unknown>).getName()).sort();

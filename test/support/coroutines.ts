@@ -3,7 +3,7 @@
  * the transform. `define("child", 10, function* () { yield at(0, sleep(1)); })` gives an eager
  * coroutine function whose await site 0 is line 11 of file "test.ts".
  */
-import { abi, type Task } from "../../runtime/index.js";
+import { abi, getRunningLoop, sleep, type Task } from "../../runtime/index.js";
 import type { Frame, FunctionInfo } from "../../runtime/coroutine.js";
 
 export const FILE = "test.ts";
@@ -56,3 +56,13 @@ export function define<A extends unknown[], T>(
 export function inline<A extends unknown[], T>(fn: { body: (...args: A) => Frame<T> }, ...args: A): Frame<T> {
   return fn.body(...args);
 }
+
+/** The running loop's time (virtual in most tests). */
+export const now = (): number => getRunningLoop().time();
+
+/** `async function job(delay, value)`: sleeps `delay`, then returns `value`, or throws it if it is an Error. */
+export const job = define("job", 10, function* (delay: number, value: unknown) {
+  yield at(0, sleep(delay));
+  if (value instanceof Error) throw value;
+  return value;
+});
