@@ -1,0 +1,77 @@
+/**
+ * The runtime must run where there is no Node: bundled as a browser would load it, it runs a
+ * compiled program in a V8 context that has only what browsers have (no `process`, no
+ * `setImmediate`, no `async_hooks`, no `require`).
+ */
+import * as babel from "@babel/core";
+import { buildSync } from "esbuild";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import babelPlugin from "../../plugin/babel/index.js";
+
+const root = path.resolve(__dirname, "../..");
+
+const PROGRAM = `
+async function child(log) {
+  try {
+    await sleep(10);
+  } finally {
+    log("child: finally");
+  }
+}
+async function main(log) {
+  const task = createTask(child(log));
+  await sleep(1);
+  log("stack: " + task.getStack().map((f) => f.functionName + ":" + f.lineNumber).join(" "));
+  task.cancel("stop");
+  try {
+    await task;
+  } catch (e) {
+    log("main: caught " + e.name + " " + e.message);
+  }
+  const results = await gather(sleep(0, "a"), sleep(2, "b"));
+  log("gather: " + results.join(","));
+  return task.cancelled();
+}
+`;
+
+test("the bundled runtime runs a compiled program in a context with only browser globals", async () => {
+  const bundle = buildSync({
+    entryPoints: [path.join(root, "runtime/index.ts")],
+    bundle: true,
+    format: "iife",
+    globalName: "corotask",
+    platform: "browser",
+    write: false,
+    logLevel: "silent",
+  }).outputFiles[0]!.text;
+  const program = babel.transformSync(PROGRAM, {
+    filename: "/app/program.js",
+    cwd: "/app",
+    babelrc: false,
+    configFile: false,
+    sourceType: "script",
+    plugins: [[babelPlugin, { runtime: "global:corotask" }]],
+  })!.code!;
+
+  const lines: string[] = [];
+  const browserGlobals = {
+    setTimeout,
+    clearTimeout,
+    queueMicrotask,
+    MessageChannel,
+    performance,
+    AbortController,
+    console,
+    log: (line: string) => lines.push(line),
+  };
+  const context = vm.createContext(browserGlobals);
+  vm.runInContext(bundle, context);
+  vm.runInContext("var { createTask, sleep, gather, run } = corotask;", context);
+  expect(vm.runInContext("typeof process + ' ' + typeof setImmediate + ' ' + typeof require", context)).toBe("undefined undefined undefined");
+  vm.runInContext(program, context);
+  const cancelled = await vm.runInContext("run(() => main(log), { virtualTime: true })", context);
+
+  expect(cancelled).toBe(true);
+  expect(lines).toEqual(["stack: child:4", "child: finally", "main: caught CancelledError stop", "gather: a,b"]);
+});
