@@ -173,7 +173,22 @@ function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpr
   // The whole `_af(_cb({ *name() {...} }.name, ...))` stands for the function: it maps to its definition.
   const fn = withLoc(publicFunction(ctx, withLoc(branded(ctx, bodyExpression(ctx, name, node), info), node), node.generator), node);
   const self = node.id ? path.scope.getOwnBinding(node.id.name) : undefined;
-  if (node.id && self && self.kind === "local" && (self.referenced || self.constantViolations.length > 0)) {
+  if (node.id && !path.isInStrictMode() && containsDirectEval(ctx, path)) {
+    // Sloppy code whose eval may assign the function's own name: that assignment must be ignored
+    // silently, as a named function expression's binding does, where a `const` would throw. A
+    // `with` scope whose setter does nothing gives exactly that (and `with` exists only in
+    // sloppy code, where it is needed); its null prototype hides Object.prototype's names.
+    const own = path.scope.generateUidIdentifier(node.id.name);
+    const scopeObject = t.objectExpression([
+      t.objectProperty(t.identifier("__proto__"), t.nullLiteral()),
+      t.objectMethod("get", t.identifier(node.id.name), [], t.blockStatement([t.returnStatement(t.cloneNode(own))])),
+      t.objectMethod("set", t.identifier(node.id.name), [path.scope.generateUidIdentifier("ignored")], t.blockStatement([])),
+    ]);
+    path.replaceWith(withLoc(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
+      t.variableDeclaration("var", [t.variableDeclarator(own)]),
+      t.withStatement(scopeObject, t.blockStatement([t.returnStatement(t.assignmentExpression("=", t.cloneNode(own), fn))])),
+    ])), []), node));
+  } else if (node.id && self && self.kind === "local" && (self.referenced || self.constantViolations.length > 0)) {
     if (!path.isInStrictMode()) ignoreSloppyAssignments(ctx, self);
     // The name of a named function expression is bound, read-only, inside it.
     path.replaceWith(withLoc(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
@@ -183,6 +198,20 @@ function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpr
   } else {
     path.replaceWith(fn);
   }
+}
+
+/** True when `path` calls `eval` directly somewhere inside (nested functions included). */
+function containsDirectEval(ctx: FileContext, path: NodePath): boolean {
+  let found = false;
+  path.traverse({
+    CallExpression(call) {
+      if (ctx.t.isIdentifier(call.node.callee, { name: "eval" }) && !call.scope.hasBinding("eval", true)) {
+        found = true;
+        call.stop();
+      }
+    },
+  });
+  return found;
 }
 
 /**

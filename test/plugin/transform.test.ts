@@ -193,4 +193,22 @@ describe("sloppy-mode async functions", () => {
     expect(await exports.param!(1)).toBe(2);
     expect(await exports.global!()).toBe("undefined");
   });
+
+  test("eval assigning a named function expression's own name is ignored silently, as natively", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { executeProgram } = require("../support/pipelines.js") as typeof import("../support/pipelines.js");
+    const runtime = await import("../../runtime/index.js");
+    const code = transform(
+      [
+        "var valueOf = 5;",
+        "var f = async function named() { eval('named = 1'); await null; return typeof named + ' ' + (named === f) + ' ' + typeof valueOf; };",
+        "module.exports = { f };",
+      ].join("\n"),
+      { sourceType: "script" },
+    );
+    const exports = executeProgram(code, { corotask: runtime }) as Record<string, () => PromiseLike<unknown>>;
+    // The name still reads the function after the ignored assignment, and Object.prototype's
+    // names (valueOf) do not shadow the program's own through the scope that implements it.
+    expect(await exports.f!()).toBe("function true number");
+  });
 });
