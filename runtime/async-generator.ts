@@ -258,9 +258,14 @@ export function asyncGeneratorFunction<A extends unknown[]>(
   const holder = {
     asyncGenerator(this: unknown, ...args: A): AsyncGenerator<unknown, unknown, unknown> {
       const generator = body.apply(this, args);
-      let proto = (fn as { prototype?: unknown }).prototype;
-      if (typeof proto !== "object" || proto === null) proto = defaultPrototype;
-      return new AsyncGeneratorBrand(Object.create(proto as object), new AsyncGeneratorState(generator)) as never;
+      const proto = (fn as { prototype?: unknown }).prototype;
+      if (typeof proto === "object" && proto !== null) {
+        return new AsyncGeneratorBrand(Object.create(proto), new AsyncGeneratorState(generator)) as never;
+      }
+      // A `prototype` that is not an object: natively the object inherits the realm's
+      // %AsyncGeneratorPrototype%, whose methods only serve native generators; this one carries
+      // the compiled methods itself.
+      return new AsyncGeneratorBrand(withMethods(Object.create(AsyncGeneratorPrototype)), new AsyncGeneratorState(generator)) as never;
     },
   };
   const fn = holder.asyncGenerator;
@@ -273,14 +278,17 @@ export function asyncGeneratorFunction<A extends unknown[]>(
 }
 
 function makePrototype(): object {
-  // No array iteration here: user code may have replaced Array.prototype[Symbol.iterator].
-  const proto = Object.create(AsyncGeneratorPrototype) as object;
-  Object.defineProperty(proto, "next", { value: methods.next, writable: true, configurable: true });
-  Object.defineProperty(proto, "return", { value: methods.return, writable: true, configurable: true });
-  Object.defineProperty(proto, "throw", { value: methods.throw, writable: true, configurable: true });
-  return proto;
+  return withMethods(Object.create(AsyncGeneratorPrototype) as object);
 }
-const defaultPrototype = makePrototype();
+
+/** Gives `target` the compiled next/return/throw, non-enumerable as built-in methods are. */
+function withMethods(target: object): object {
+  // No array iteration here: user code may have replaced Array.prototype[Symbol.iterator].
+  Object.defineProperty(target, "next", { value: methods.next, writable: true, configurable: true });
+  Object.defineProperty(target, "return", { value: methods.return, writable: true, configurable: true });
+  Object.defineProperty(target, "throw", { value: methods.throw, writable: true, configurable: true });
+  return target;
+}
 
 // ---- yield* in async generator bodies ----
 
