@@ -59,7 +59,7 @@ test("the bundled runtime runs a compiled program in a context with only browser
     setTimeout,
     clearTimeout,
     queueMicrotask,
-    MessageChannel,
+    MessageChannel: UnrefMessageChannel,
     performance,
     AbortController,
     console,
@@ -75,3 +75,26 @@ test("the bundled runtime runs a compiled program in a context with only browser
   expect(cancelled).toBe(true);
   expect(lines).toEqual(["stack: child:4", "child: finally", "main: caught CancelledError stop", "gather: a,b"]);
 });
+
+/**
+ * A MessageChannel whose receiving port does not keep Node alive once the test is over (the
+ * runtime keeps one channel for its macrotasks where there is no setImmediate, as in browsers).
+ */
+class UnrefMessageChannel {
+  readonly port1: { onmessage: ((event: unknown) => void) | null };
+  readonly port2: MessagePort;
+  constructor() {
+    const channel = new MessageChannel();
+    const receiving = channel.port1;
+    this.port2 = channel.port2;
+    this.port1 = {
+      get onmessage() {
+        return receiving.onmessage as ((event: unknown) => void) | null;
+      },
+      set onmessage(handler) {
+        receiving.onmessage = handler;
+        (receiving as unknown as { unref(): void }).unref();
+      },
+    };
+  }
+}
