@@ -161,7 +161,16 @@ export function setNeverAwaitedReporter(fn: (name: string) => void): void {
 }
 
 const neverAwaited: FinalizationRegistry<string> | null =
-  typeof FinalizationRegistry === "function" ? new FinalizationRegistry((name) => reportNeverAwaited(name)) : null;
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry((name) => {
+        // A collection callback that throws would end the process; a failed report must not.
+        try {
+          reportNeverAwaited(name);
+        } catch {
+          /* the reporter failed (a torn-down console, say): nothing else to do */
+        }
+      })
+    : null;
 
 /**
  * A coroutine object of lazy mode: calling a lazy coroutine function returns one. It does not

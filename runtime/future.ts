@@ -33,7 +33,12 @@ const unreported = new Set<Unretrieved>();
 
 function report(held: Unretrieved): void {
   if (!unreported.delete(held)) return;
-  held.loop.callExceptionHandler({ message: held.message, exception: held.exception, future: held.description });
+  // Called from a collection callback or at exit, where a throw would end the process.
+  try {
+    held.loop.callExceptionHandler({ message: held.message, exception: held.exception, future: held.description });
+  } catch {
+    /* the handler and the default one both failed: nothing else to do */
+  }
 }
 
 const unretrievedRegistry: FinalizationRegistry<Unretrieved> | null =

@@ -12,6 +12,7 @@ import {
   sleep,
   type EventLoop,
 } from "../../runtime/index.js";
+import { setNeverAwaitedReporter } from "../../runtime/coroutine.js";
 import { at, define } from "../support/coroutines.js";
 
 const lazyJob = define("lazyJob", 10, function* (log: string[], delay: number, value: unknown) {
@@ -44,6 +45,10 @@ beforeEach(() => {
 afterEach(() => {
   if (!loop.isClosed()) loop.close();
 });
+
+// Some tests close the loop before a submitted coroutine ever runs; its never-awaited report
+// (right, as Python's RuntimeWarning) would then arrive after Jest tore this file down.
+beforeAll(() => setNeverAwaitedReporter(() => {}));
 
 test("from outside any loop, runs the coroutine on the given loop and resolves to its result", async () => {
   const log: string[] = [];
