@@ -37,9 +37,6 @@ export interface TaskOptions {
   name?: string;
 }
 
-/** The built-in then, captured at load: what native await uses for a plain Promise. */
-const promiseThen = Promise.prototype.then as PromiseLike<unknown>["then"];
-
 // Whether a task waits on a foreign thenable, and whether that is a native Promise.
 const NO_THENABLE = 0;
 const FOREIGN_THENABLE = 1;
@@ -421,15 +418,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * suspended or scheduled; false to go on at once, resuming #frame with #resumeKind/#resumeValue.
    */
   #suspendOn(yielded: unknown, frame: Frame, site: number): boolean {
-    if (yielded instanceof Promise) {
-      // The most common await of all. Like native await (PromiseResolve, then
-      // PerformPromiseThen), a plain Promise is chained with the built-in then, whatever its own
-      // `then` says; a subclass goes through its `then` below.
-      if (yielded.constructor === Promise) {
-        this.#awaitThenable(yielded, promiseThen);
-        return true;
-      }
-    } else {
+    // A native Promise, the most common await of all, goes straight to `then`.
+    if (!(yielded instanceof Promise)) {
       if (yielded instanceof Future) {
         if (yielded.done()) {
           // As asyncio: awaiting a done future does not suspend.
