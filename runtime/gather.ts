@@ -2,7 +2,7 @@
 import { registerAwaitedBy, unregisterAwaitedBy } from "./awaited-by.js";
 import { checkAwaitable, type Awaitable } from "./awaitable.js";
 import { isCoroutine } from "./coroutine.js";
-import { CancelledError, describe, runtimeCancelledError } from "./errors.js";
+import { describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, type EventLoop } from "./event-loop.js";
 import { Future, isFuture } from "./future.js";
 import { runningLoopOrNull } from "./running-loop.js";

@@ -1,6 +1,7 @@
 /** Task: drives one coroutine on an EventLoop; is itself the Future of that coroutine's result. */
 import { captureContext, runInContext, type CapturedContext } from "./context.js";
 import {
+  BODY,
   LazyCoroutine,
   YIELD_TO_LOOP,
   coroutineBody,
@@ -734,7 +735,7 @@ export function notACoroutine(value: unknown, where: string): TypeError {
     return new TypeError(`${where} expected a coroutine, got a native Promise: ${NOT_COMPILED_HINT}`);
   }
   if (typeof value === "function") {
-    const isNativeAsync = Object.prototype.toString.call(value) === "[object AsyncFunction]" && !(BODY_KEY in value);
+    const isNativeAsync = Object.prototype.toString.call(value) === "[object AsyncFunction]" && !(BODY in value);
     if (isNativeAsync) {
       return new TypeError(`${where} expected a coroutine, got the native async function ${value.name || "<anonymous>"}: ${NOT_COMPILED_HINT}`);
     }
@@ -742,7 +743,6 @@ export function notACoroutine(value: unknown, where: string): TypeError {
   }
   return new TypeError(`${where} expected a coroutine, got ${describe(value)}`);
 }
-const BODY_KEY = Symbol.for("corotask.body");
 
 // ---- module functions ----
 
