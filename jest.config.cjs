@@ -11,5 +11,7 @@ module.exports = {
   },
   // Sources import siblings as "./x.js" (Node ESM style); resolve them to the .ts files.
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  // Each file ends by collecting the coroutines it left never awaited (test/support/jest-setup.ts).
+  setupFilesAfterEnv: ["<rootDir>/test/support/jest-setup.ts"],
   testTimeout: 20000,
 };

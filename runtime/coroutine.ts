@@ -210,7 +210,21 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
     return frame;
   }
 
-  /** True once the coroutine has been awaited or scheduled. */
+  /**
+   * Discards a coroutine that will not be run, as Python's `coroutine.close()`: it is not
+   * reported as never awaited, and awaiting it afterwards throws RuntimeError. Closing a
+   * coroutine already awaited or scheduled does nothing.
+   */
+  close(): void {
+    const frame = this.#frame;
+    if (frame === null) return;
+    this.#frame = null;
+    neverAwaited?.unregister(this);
+    // Not started, so no finally block of the body can run: this only marks the generator done.
+    frame.return(undefined as T);
+  }
+
+  /** True once the coroutine has been awaited, scheduled or closed. */
   get started(): boolean {
     return this.#frame === null;
   }

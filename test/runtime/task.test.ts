@@ -651,3 +651,39 @@ describe("bad input", () => {
     await expect(t).rejects.toThrow("param");
   });
 });
+
+describe("closing a lazy coroutine", () => {
+  test("close() drops it unreported; awaiting it later throws RuntimeError; close() again does nothing", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const reported: string[] = [];
+    setNeverAwaitedReporter((name) => reported.push(name));
+    let ran = false;
+    try {
+      const f = define("closedOne", 1, function* () {
+        ran = true;
+        return 1;
+      }, { mode: "lazy" });
+      const coro = f();
+      expect(coro.started).toBe(false);
+      coro.close();
+      coro.close();
+      expect(coro.started).toBe(true);
+      const main = define("main", 1, function* () {
+        try {
+          yield at(0, coro);
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      });
+      expect(await run(main, { virtualTime: true })).toBe("RuntimeError: cannot reuse already awaited coroutine 'closedOne'");
+      expect(ran).toBe(false);
+      if (gc !== undefined) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      expect(reported).toEqual([]);
+    } finally {
+      setNeverAwaitedReporter((name) => console.warn(`RuntimeWarning: coroutine '${name}' was never awaited`));
+    }
+  });
+});

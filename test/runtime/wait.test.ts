@@ -226,9 +226,11 @@ describe("wait bad input", () => {
     const lazy = define("lazy", 1, function* () {
       return 1;
     }, { mode: "lazy" });
-    expect(() => wait([lazy()] as never)).toThrow(
+    const coro = lazy();
+    expect(() => wait([coro] as never)).toThrow(
       "wait element 1 is a coroutine; passing coroutines is forbidden, use tasks explicitly: wrap it with createTask()",
     );
+    coro.close();
   });
 
   test("a thenable or a plain value is refused with TypeError", () => {

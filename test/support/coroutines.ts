@@ -4,7 +4,7 @@
  * coroutine function whose await site 0 is line 11 of file "test.ts".
  */
 import { abi, getRunningLoop, sleep, type Task } from "../../runtime/index.js";
-import type { Frame, FunctionInfo } from "../../runtime/coroutine.js";
+import type { Frame, FunctionInfo, LazyCoroutine } from "../../runtime/coroutine.js";
 
 export const FILE = "test.ts";
 
@@ -24,14 +24,26 @@ export interface DefineOptions {
 
 /**
  * A compiled-style coroutine function named `name`, defined at `line`, with `body` as its body.
- * Typed as returning a Task (eager mode); in lazy mode calls return a LazyCoroutine.
+ * Its calls return a Task (eager mode) or a LazyCoroutine (lazy mode).
  */
 export function define<A extends unknown[], T>(
   name: string,
   line: number,
   body: (...args: A) => Generator<unknown, T, unknown>,
+  options: DefineOptions & { mode: "lazy" },
+): ((...args: A) => LazyCoroutine<T>) & { body: (...args: A) => Frame<T> };
+export function define<A extends unknown[], T>(
+  name: string,
+  line: number,
+  body: (...args: A) => Generator<unknown, T, unknown>,
+  options?: DefineOptions & { mode?: "eager" },
+): ((...args: A) => Task<T>) & { body: (...args: A) => Frame<T> };
+export function define<A extends unknown[], T>(
+  name: string,
+  line: number,
+  body: (...args: A) => Generator<unknown, T, unknown>,
   options: DefineOptions = {},
-): ((...args: A) => Task<T>) & { body: (...args: A) => Frame<T> } {
+): ((...args: A) => Task<T> | LazyCoroutine<T>) & { body: (...args: A) => Frame<T> } {
   const count = Math.max(options.sites ?? 4, options.sources?.length ?? 0);
   const info: FunctionInfo = {
     name,
