@@ -57,8 +57,15 @@ const SEND = 0;
 const THROW = 1;
 type ResumeKind = typeof SEND | typeof THROW;
 
-/** Tasks whose step is on the JavaScript stack, innermost last (steps nest for eager starts). */
-const steppingTasks: Task<unknown>[] = [];
+const promiseThen = Promise.prototype.then;
+
+/**
+ * The task whose step is innermost on the JavaScript stack, and the ones it interrupted,
+ * innermost last (steps nest when a task starts another eagerly). Kept apart so that the usual
+ * unnested step costs two variable writes, not an array push and pop.
+ */
+let steppingTask: Task<unknown> | null = null;
+const interruptedSteps: Task<unknown>[] = [];
 
 /**
  * The pending tasks of one loop, for allTasks(): a doubly linked list through the tasks
@@ -325,7 +332,9 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       value = runtimeCancelledError(this.#cancelRequestMessage);
     }
     const previousLoop = enterLoop(this.getLoop());
-    steppingTasks.push(this);
+    const interrupted = steppingTask;
+    if (interrupted !== null) interruptedSteps.push(interrupted);
+    steppingTask = this;
     try {
       // The hot path: resume, push a yielded frame, pop a finished one. Everything else (a
       // suspension, an exception, an adopted thenable) is a method call.
@@ -363,6 +372,16 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         }
         const yielded = next.value;
         const site = siteRegister.at;
+        // A native Promise, the most common await of all, goes straight to `then`.
+        if (yielded instanceof Promise) {
+          this.#site = site;
+          if (this.#awaitPromise(yielded)) return;
+          frame = this.#frame!;
+          kind = this.#resumeKind;
+          value = this.#resumeValue;
+          this.#resumeValue = undefined;
+          continue;
+        }
         if (isFrame(yielded)) {
           (this.#parents ??= []).push(frame, site);
           frame = this.#frame = yielded;
@@ -379,7 +398,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         this.#resumeValue = undefined;
       }
     } finally {
-      steppingTasks.pop();
+      steppingTask = interrupted;
+      if (interrupted !== null) interruptedSteps.pop();
       leaveLoop(previousLoop);
     }
   }
@@ -419,7 +439,6 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * suspended or scheduled; false to go on at once, resuming #frame with #resumeKind/#resumeValue.
    */
   #suspendOn(yielded: unknown, frame: Frame, site: number): boolean {
-    // A native Promise, the most common await of all, goes straight to `then`.
     if (!(yielded instanceof Promise)) {
       if (yielded instanceof Future) {
         if (yielded.done()) {
@@ -484,18 +503,45 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     this.waiterLoop.enqueueRunnable(this);
   }
 
-  #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
-    let callbacks = this.#thenableCallbacks;
-    if (callbacks === null) {
-      // Made once per task, not per await: the identity check replaces a fresh pair per thenable.
-      // Passed through anonymous(): a thenable sees nameless callbacks of length 1, as the
-      // resolving functions of a native await are (test262 checks their name).
-      const made: ThenableCallbacks = {
-        fulfilled: anonymous((v: unknown) => this.#settleThenable(made, SEND, v)),
-        rejected: anonymous((e: unknown) => this.#settleThenable(made, THROW, e)),
-      };
-      callbacks = this.#thenableCallbacks = made;
+  /**
+   * Awaits a native Promise: the step's fast path, kept small to be inlined into #runStep. As
+   * #suspendOn, returns false when the task goes on at once (`then` threw, or is not a function).
+   */
+  #awaitPromise(promise: Promise<unknown>): boolean {
+    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
+    let then: unknown;
+    try {
+      // Looked up, where native await's PerformPromiseThen is not (scripts/test262-ticks.txt);
+      // a `then` patched to something not callable leaves the built-in one, as native await does.
+      then = promise.then;
+      if (typeof then !== "function") then = promiseThen;
+      this.#thenableState = NATIVE_PROMISE;
+      (then as Promise<unknown>["then"]).call(promise, callbacks.fulfilled, callbacks.rejected);
+    } catch (error) {
+      // A patched getter or `then` threw. If the patched `then` had already settled us, that
+      // settlement stands (the first one wins, as with a Promise's resolving functions).
+      if (then !== undefined && (this.#thenableState as ThenableState) === NO_THENABLE) return true;
+      this.#thenableState = NO_THENABLE;
+      this.#resumeWith(THROW, error);
+      return false;
     }
+    if (this.#cancelPending && (this.#thenableState as ThenableState) !== NO_THENABLE) this.#detachThenable();
+    return true;
+  }
+
+  #thenableCallbacksOnce(): ThenableCallbacks {
+    // Made once per task, not per await: the identity check replaces a fresh pair per thenable.
+    // Passed through anonymous(): a thenable sees nameless callbacks of length 1, as the
+    // resolving functions of a native await are (test262 checks their name).
+    const made: ThenableCallbacks = {
+      fulfilled: anonymous((v: unknown) => this.#settleThenable(made, SEND, v)),
+      rejected: anonymous((e: unknown) => this.#settleThenable(made, THROW, e)),
+    };
+    return (this.#thenableCallbacks = made);
+  }
+
+  #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
+    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
     this.#thenableState = thenable instanceof Promise ? NATIVE_PROMISE : FOREIGN_THENABLE;
     try {
       then.call(thenable, callbacks.fulfilled, callbacks.rejected);
@@ -777,8 +823,10 @@ export function startEagerTask<T>(frame: Frame<T>): Task<T> {
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
   const target = loop ?? runningLoopOrNull();
   if (target === null) return null;
-  for (let i = steppingTasks.length - 1; i >= 0; i--) {
-    if (steppingTasks[i]!.waiterLoop === target) return steppingTasks[i]!;
+  if (steppingTask === null) return null;
+  if (steppingTask.waiterLoop === target) return steppingTask;
+  for (let i = interruptedSteps.length - 1; i >= 0; i--) {
+    if (interruptedSteps[i]!.waiterLoop === target) return interruptedSteps[i]!;
   }
   return null;
 }

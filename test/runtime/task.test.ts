@@ -402,6 +402,62 @@ describe("awaiting", () => {
     expect(seen).toEqual([["", 1], ["", 1]]);
   });
 
+  describe("a native Promise with a patched then", () => {
+    // The step's fast path for native Promises must keep what the general path did.
+    const awaitOnce = (promise: Promise<unknown>) =>
+      run(define("main", 1, function* () {
+        try {
+          return `value ${String(yield at(0, promise))}`;
+        } catch (e) {
+          return `caught ${(e as Error).message}`;
+        }
+      }));
+
+    test("calls the patched then with two callbacks, and resumes with what it passes", async () => {
+      const promise: Promise<unknown> = Promise.resolve(1);
+      const calls: number[] = [];
+      promise.then = function (this: Promise<unknown>, ok, fail) {
+        calls.push(arguments.length);
+        return Promise.prototype.then.call(Promise.resolve(2), ok, fail);
+      } as Promise<unknown>["then"];
+      expect(await awaitOnce(promise)).toBe("value 2");
+      expect(calls).toEqual([2]);
+    });
+
+    test("a then that throws throws into the coroutine at the await", async () => {
+      const promise: Promise<unknown> = Promise.resolve(1);
+      promise.then = () => {
+        throw new Error("then threw");
+      };
+      expect(await awaitOnce(promise)).toBe("caught then threw");
+    });
+
+    test("a then getter that throws throws into the coroutine at the await", async () => {
+      const promise: Promise<unknown> = Promise.resolve(1);
+      Object.defineProperty(promise, "then", {
+        get() {
+          throw new Error("getter threw");
+        },
+      });
+      expect(await awaitOnce(promise)).toBe("caught getter threw");
+    });
+
+    test("a then that settles and then throws keeps its settlement, once", async () => {
+      const promise: Promise<unknown> = Promise.resolve(1);
+      promise.then = ((ok: (v: unknown) => void) => {
+        ok("settled first");
+        throw new Error("thrown after");
+      }) as Promise<unknown>["then"];
+      expect(await awaitOnce(promise)).toBe("value settled first");
+    });
+
+    test("a then that is not callable leaves the built-in one, as native await does", async () => {
+      const promise = Promise.resolve("built-in");
+      (promise as { then: unknown }).then = 42;
+      expect(await awaitOnce(promise)).toBe("value built-in");
+    });
+  });
+
   test("a task awaiting itself gets a RuntimeError", async () => {
     const t = define("narcissus", 1, function* () {
       yield at(0, sleep(0));
