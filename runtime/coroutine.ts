@@ -173,6 +173,23 @@ const neverAwaited: FinalizationRegistry<string> | null =
     : null;
 
 /**
+ * Lazy coroutines created since the last microtask. Most are awaited or scheduled in the same
+ * synchronous run that made them, so they are registered for the never-awaited report only if
+ * still unstarted when this run ends: a registration and its removal cost more than the rest of
+ * a coroutine's creation.
+ */
+let createdThisRun: LazyCoroutine<any>[] = [];
+function registerUnstarted(): void {
+  const created = createdThisRun;
+  createdThisRun = [];
+  for (const coro of created) {
+    if (!coro.started) neverAwaited!.register(coro, coro.name, coro);
+  }
+}
+const queueTask: (fn: () => void) => void =
+  typeof queueMicrotask === "function" ? queueMicrotask : (fn) => void Promise.resolve().then(fn);
+
+/**
  * A coroutine object of lazy mode: calling a lazy coroutine function returns one. It does not
  * run until it is awaited, scheduled as a Task, or its `then` is called.
  */
@@ -183,7 +200,10 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
   constructor(frame: Frame<T>) {
     this.#frame = frame;
     this.#info = frameInfo(frame);
-    neverAwaited?.register(this, this.#info.name, this);
+    if (neverAwaited !== null) {
+      if (createdThisRun.length === 0) queueTask(registerUnstarted);
+      createdThisRun.push(this);
+    }
   }
 
   /** The coroutine function's name. */

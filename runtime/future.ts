@@ -28,6 +28,9 @@ interface Unretrieved {
   description: string;
 }
 
+/** What a future's exception slot holds when no exception was set (undefined may be one). */
+const NO_EXCEPTION: unique symbol = Symbol("no exception");
+
 /** Failures not yet retrieved nor reported: reported when their future is collected or the process exits. */
 const unreported = new Set<Unretrieved>();
 
@@ -67,15 +70,16 @@ function installExitHook(): void {
 export class Future<T = unknown> implements PromiseLike<T> {
   #state: FutureState = "pending";
   #result: T | undefined = undefined;
-  /** The exception set; once cancelled, the CancelledError that result() raises (made on demand). */
-  #exception: unknown = undefined;
-  #hasException = false;
+  /**
+   * The exception set, NO_EXCEPTION when none was; once cancelled, the CancelledError that
+   * result() raises (made on demand). Once cancelled, #result holds the cancel message: a
+   * pending future costs its fields, so none is spent on what a state already excludes.
+   */
+  #exception: unknown = NO_EXCEPTION;
   readonly #loop: EventLoop;
   /** The first callback, kept out of #moreCallbacks so a single waiter needs no array. */
   #firstCallback: DoneCallback<any> | FutureWaiter | null = null;
   #moreCallbacks: Array<DoneCallback<any> | FutureWaiter> | null = null;
-  /** The message given to cancel(msg). */
-  #cancelMessage: string | undefined = undefined;
   /** While an exception is set and nobody has looked at it: what will be reported. */
   #unretrieved: Unretrieved | null = null;
   /** Who awaits this future other than a Task blocked on it (gather, TaskGroup...): one or many. */
@@ -112,7 +116,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       case "cancelled":
         throw this.makeCancelledError();
     }
-    if (this.#hasException) {
+    if (this.#exception !== NO_EXCEPTION) {
       this.#markRetrieved();
       throw this.#exception;
     }
@@ -131,7 +135,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         throw this.makeCancelledError();
     }
     this.#markRetrieved();
-    return this.#hasException ? this.#exception : null;
+    return this.#exception !== NO_EXCEPTION ? this.#exception : null;
   }
 
   /** Marks the future done with `value`. Throws InvalidStateError if already done. */
@@ -158,7 +162,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   protected finishWithException(exception: unknown): void {
     this.#exception = exception;
-    this.#hasException = true;
     this.#state = "finished";
     // V8 formats `stack` lazily and until then holds every frame's receiver, this task among
     // them: the registry's held value would keep the future alive. Formatting now lets it go.
@@ -188,7 +191,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * CancelledError result() raises (a Task keeps the one its coroutine ended with). @internal
    */
   protected finishCancelled(message: string | undefined, error?: CancelledError): void {
-    this.#cancelMessage = message;
+    this.#result = message as T;
     if (error !== undefined) this.#exception = error;
     this.#state = "cancelled";
     this.#scheduleCallbacks();
@@ -217,24 +220,24 @@ export class Future<T = unknown> implements PromiseLike<T> {
   makeCancelledError(): CancelledError {
     const existing = this.#exception;
     if (existing instanceof CancelledError) return existing;
-    const error = runtimeCancelledError(this.#cancelMessage);
+    const error = runtimeCancelledError(this.cancelMessage());
     this.#exception = error;
     return error;
   }
 
   /** The message given to cancel(msg), once cancelled. @internal */
   cancelMessage(): string | undefined {
-    return this.#cancelMessage;
+    return this.#state === "cancelled" ? (this.#result as string | undefined) : undefined;
   }
 
   /** The exception without marking it retrieved (for the runtime's own bookkeeping). @internal */
   peekException(): unknown {
-    return this.#hasException ? this.#exception : undefined;
+    return this.hasException() ? this.#exception : undefined;
   }
 
   /** True when finished with an exception. @internal */
   hasException(): boolean {
-    return this.#hasException;
+    return this.#state === "finished" && this.#exception !== NO_EXCEPTION;
   }
 
   /** Records that `outer` awaits this future (for call graphs). @internal */
@@ -356,7 +359,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   #settleInto(resolve: (v: T) => void, reject: (e: unknown) => void): void {
     if (this.#state === "cancelled") reject(this.makeCancelledError());
-    else if (this.#hasException) {
+    else if (this.#exception !== NO_EXCEPTION) {
       this.#markRetrieved();
       reject(this.#exception);
     } else resolve(this.#result as T);
@@ -375,7 +378,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   protected describeState(): string {
     if (this.#state === "pending") return "pending";
     if (this.#state === "cancelled") return "cancelled";
-    if (this.#hasException) return `finished exception=${reprValue(this.#exception)}`;
+    if (this.#exception !== NO_EXCEPTION) return `finished exception=${reprValue(this.#exception)}`;
     return `finished result=${reprValue(this.#result)}`;
   }
 

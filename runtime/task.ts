@@ -65,6 +65,11 @@ const promiseThen = Promise.prototype.then;
  * unnested step costs two variable writes, not an array push and pop.
  */
 let steppingTask: Task<unknown> | null = null;
+/**
+ * Tasks whose cancel() is forwarding to what they wait on, innermost last: a task met again
+ * here awaits, through others, itself (a wait cycle). Held here, not per task: it is rare.
+ */
+const forwardingCancel: Task<unknown>[] = [];
 const interruptedSteps: Task<unknown>[] = [];
 
 /**
@@ -135,9 +140,6 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** A cancel() arrived while no Future could carry it: the next step throws CancelledError. */
   #cancelPending = false;
   #cancelRequests = 0;
-  /** cancel() is forwarding to #waitingOn: a nested cancel() of this task means a wait cycle. */
-  #inCancel = false;
-  #cancelRequestMessage: string | undefined = undefined;
   /** The name given, or the creation number of the default name `Task-N`. */
   #name: string | number;
   readonly #context: CapturedContext;
@@ -145,7 +147,12 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   #previousPending: Task<unknown> | null = null;
   #nextPending: Task<unknown> | null = null;
   /** What few tasks need (an AbortSignal, a traceback): kept apart so a task stays small. */
-  #rare: { abortController?: AbortController; traceback?: StackFrame[] } | null = null;
+  #rare: { abortController?: AbortController; traceback?: StackFrame[]; cancelMessage?: string } | null = null;
+
+  /** The message of the latest cancel(msg). */
+  get #cancelRequestMessage(): string | undefined {
+    return this.#rare?.cancelMessage;
+  }
 
   /**
    * Wraps `coro` in a Task on `loop` (default: the running loop or getEventLoop()) and
@@ -203,21 +210,21 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    */
   override cancel(msg?: string): boolean {
     if (this.done()) return false;
-    if (this.#inCancel) return this.#breakWaitCycle();
+    if (forwardingCancel.includes(this)) return this.#breakWaitCycle();
     this.#cancelRequests++;
-    this.#cancelRequestMessage = msg;
+    if (msg !== undefined || this.#rare?.cancelMessage !== undefined) (this.#rare ??= {}).cancelMessage = msg;
     const abortController = this.#rare?.abortController;
     if (abortController !== undefined && !abortController.signal.aborted) {
       abortController.abort(runtimeCancelledError(msg));
     }
     const waitingOn = this.#waitingOn;
     if (waitingOn !== null) {
-      this.#inCancel = true;
+      forwardingCancel.push(this);
       let accepted: boolean;
       try {
         accepted = waitingOn.cancel(msg);
       } finally {
-        this.#inCancel = false;
+        forwardingCancel.pop();
       }
       // The awaited future's wake-up throws its CancelledError into the coroutine.
       if (accepted) return true;

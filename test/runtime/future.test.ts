@@ -42,6 +42,24 @@ describe("Future states", () => {
     expect(f.exception()).toBe(e);
   });
 
+  test("any thrown value is an exception, undefined and null included: result() throws it", () => {
+    for (const thrown of [undefined, null, 0, "text"]) {
+      const f = new Future({ loop: newEventLoop() });
+      f.setException(thrown);
+      expect(f.toString()).toBe(`<Future finished exception=${thrown === "text" ? "'text'" : String(thrown)}>`);
+      let caught: unknown = "nothing thrown";
+      try {
+        f.result();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBe(thrown);
+    }
+    const ok = new Future({ loop: newEventLoop() });
+    ok.setResult(undefined);
+    expect([ok.result(), ok.exception()]).toEqual([undefined, null]);
+  });
+
   test("setException with an error class instantiates it, as asyncio does", () => {
     const f = new Future({ loop: newEventLoop() });
     f.setException(RangeError);
