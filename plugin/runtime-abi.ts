@@ -17,8 +17,16 @@ export const ABI_MEMBERS = {
   asyncGeneratorFunction: "asyncGeneratorFunction",
   /** The symbol under which a public coroutine function carries its body. */
   BODY: "BODY",
-  /** `{at, caught}`: await-site and catch-site registers written by emitted code. */
+  /** `{at, caught, caughtAt, depth, ...}`: the registers emitted code writes (see runtime/coroutine.ts). */
   siteRegister: "siteRegister",
+  /** `caught(error, catchIndex, index)`: the first statement of a catch clause in a body that delegates. */
+  caught: "caught",
+  /** `delegate(value, index, site)`: writes the await site; true when an awaited call's result is a frame to run by `yield*`. */
+  delegate: "delegate",
+  /** `delegateFrame(frame, index, site)`: `delegate` for what is known to be a frame (a local coroutine's body was called). */
+  delegateFrame: "delegateFrame",
+  /** `delegationReturned(value, index)`: after `yield*`, resets the depth; true when `value` must still be awaited. */
+  delegationReturned: "delegationReturned",
   /** `agYield`: the shared request object an async generator body yields for its own `yield v` (value written first). */
   agYield: "agYield",
   /** `asyncDelegate(iterable)`: the helper generator behind `yield*` in an async generator body. */

@@ -7,13 +7,16 @@ import {
   BODY,
   LazyCoroutine,
   coroutineBody,
+  delegate,
+  delegateFrame,
+  delegationReturned,
   siteRegister,
   type Frame,
   type StartMode,
 } from "./coroutine.js";
-import { failedTask, startEagerTask, type Task } from "./task.js";
+import { caught, failedTask, startEagerTask, type Task } from "./task.js";
 
-export { BODY, coroutineBody, siteRegister };
+export { BODY, caught, coroutineBody, delegate, delegateFrame, delegationReturned, siteRegister };
 export {
   asyncGeneratorFunction,
   agYield,

@@ -27,8 +27,20 @@
  * same `this` and arguments. The public function object of a coroutine function (made by
  * {@link asyncFunction} or emitted by the transform) carries its body under {@link BODY}.
  *
+ * Delegation: a frame that the call produced is not yielded to the stepper but run by `yield*`,
+ * V8's own delegation, which costs half of a trip through the trampoline:
+ *   `_d(_t, _k, i) ? (_t = yield* _t, _z(_t, _k) ? (_sr.at = i, yield _t) : _t) : yield _t`.
+ * {@link delegate} (`_d`) records the frame in the task's *chain* (see {@link siteRegister}) so
+ * that stacks still show it. `_k`, read from `siteRegister.depth` when the body starts, is the
+ * chain index of the frame's own callees; every await of such a body passes it, so a depth left
+ * high by a callee's exception the body caught is set right before anything reads it. Resuming
+ * a chain re-enters each of its frames, so a chain is at most {@link DELEGATION_LIMIT} frames
+ * long: past that, the frame is yielded, and the stepper starts a new chain on its trampoline
+ * (a *level*). Deep recursion thus costs one trampoline step per DELEGATION_LIMIT calls.
+ *
  * Catch clauses in a body write their index into the function's `catches` table to
- * `siteRegister.caught`, so that a swallowed cancellation can be reported at its `catch`.
+ * `siteRegister.caught`, and the chain index of their own callees to `siteRegister.caughtAt`,
+ * so that a swallowed cancellation can be reported at its `catch`.
  */
 import { RuntimeError } from "./errors.js";
 
@@ -59,11 +71,93 @@ export interface FunctionInfo {
   readonly hidden?: boolean;
 }
 
+/** How many frames one chain of `yield*` delegation holds before the stepper starts another. */
+export const DELEGATION_LIMIT = 64;
+
 /**
  * Registers written by emitted code and read by the stepper right after a frame yields or
- * throws. One process-wide object: only one frame runs at a time.
+ * throws. One process-wide object: only one frame runs at a time. The stepper loads the chain
+ * registers of a task when it steps it and saves them when it stops.
  */
-export const siteRegister: { at: number; caught: number } = { at: -1, caught: -1 };
+export interface SiteRegister {
+  /** The await site (index into `sites`) of the frame that last wrote it. */
+  at: number;
+  /** The catch site (index into `catches`) of the catch clause that last ran. */
+  caught: number;
+  /** The chain index of the callees of the frame whose catch clause last ran. */
+  caughtAt: number;
+  /** How many chain entries are live: the chain index of the running frame's callees. */
+  depth: number;
+  /** The depth at which the current level is full: a frame there is yielded, not delegated to. */
+  limit: number;
+  /**
+   * The running task's chain, null until it first delegates: `[depth, limit, frame0, site0,
+   * frame1, site1, ...]`, where entry i is a delegated frame and the await site of its caller.
+   * Slots 0 and 1 hold the depth and limit while the task is not running.
+   */
+  chain: unknown[] | null;
+}
+export const siteRegister: SiteRegister = { at: -1, caught: -1, caughtAt: -1, depth: 0, limit: DELEGATION_LIMIT, chain: null };
+
+/**
+ * `_z(value, index)`: `yield*` gave `value` back to the frame whose callees start at chain index
+ * `index`. Sets the depth back to it, and tells whether `value` is a thenable the frame must
+ * still await: `return promise` in an async function resolves to the promise's outcome.
+ */
+export function delegationReturned(value: unknown, index: number): boolean {
+  siteRegister.depth = index;
+  return ((typeof value === "object" && value !== null) || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}
+
+/** Where chain entry `index` starts in a chain array (after the saved depth and limit). */
+export function chainSlot(index: number): number {
+  return 2 * index + 2;
+}
+
+/**
+ * `_d(value, index, site)`: called by an await of a call in emitted code, with the frame's `_k`
+ * and the await's site, which it writes to the register. True when `value` is a frame and the
+ * chain has room: it is recorded as chain entry `index` with the caller's await site, and the
+ * caller runs it by `yield*`. False otherwise: the caller yields it.
+ */
+export function delegate(value: unknown, index: number, site: number): boolean {
+  const register = siteRegister;
+  register.at = site;
+  if (index >= register.limit || !FRAME_PROTOTYPE.isPrototypeOf(value as object)) {
+    register.depth = index;
+    return false;
+  }
+  record(register, value, index, site);
+  return true;
+}
+
+/** `_df(frame, index, site)`: {@link delegate} for a value known to be a frame (no brand check). */
+export function delegateFrame(frame: Frame, index: number, site: number): boolean {
+  const register = siteRegister;
+  register.at = site;
+  if (index >= register.limit) {
+    register.depth = index;
+    return false;
+  }
+  record(register, frame, index, site);
+  return true;
+}
+
+/** Records chain entry `index`: a frame run by delegation, and its caller's await site. */
+function record(register: SiteRegister, frame: unknown, index: number, site: number): void {
+  const chain = register.chain;
+  if (chain === null && index === 0) {
+    // A task's first delegation: made at its size (an array grown from [depth, limit] would
+    // take nineteen slots).
+    register.chain = [0, DELEGATION_LIMIT, frame, site];
+  } else {
+    const grown = chain ?? (register.chain = [0, DELEGATION_LIMIT]);
+    const slot = 2 * index + 2;
+    grown[slot] = frame;
+    grown[slot + 1] = site;
+  }
+  register.depth = index + 1;
+}
 
 /** A frame: a generator created by a coroutine body. */
 export type Frame<T = unknown> = Generator<unknown, T, unknown>;
@@ -189,17 +283,29 @@ function registerUnstarted(): void {
 const queueTask: (fn: () => void) => void =
   typeof queueMicrotask === "function" ? queueMicrotask : (fn) => void Promise.resolve().then(fn);
 
+/** A lazy coroutine's frame, or null once taken (a helper, not a private method: see Future's). */
+let frameOf: <T>(coro: LazyCoroutine<T>) => Frame<T> | null;
+
 /**
  * A coroutine object of lazy mode: calling a lazy coroutine function returns one. It does not
  * run until it is awaited, scheduled as a Task, or its `then` is called.
  */
 export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
-  /** The frame, until something takes it to run. */
-  #frame: Frame<T> | null;
-  readonly #info: FunctionInfo;
+  /**
+   * The frame, until something takes it to run; then the function's info. One field, not two:
+   * a lazy task keeps its coroutine object for getCoro(), so each field counts per pending task.
+   */
+  #state: Frame<T> | FunctionInfo;
+
+  static {
+    frameOf = <T>(coro: LazyCoroutine<T>): Frame<T> | null => {
+      const state = coro.#state;
+      return typeof (state as Partial<Frame<T>>).next === "function" ? (state as Frame<T>) : null;
+    };
+  }
+
   constructor(frame: Frame<T>) {
-    this.#frame = frame;
-    this.#info = frameInfo(frame);
+    this.#state = frame;
     if (neverAwaited !== null) {
       if (createdThisRun.length === 0) queueTask(registerUnstarted);
       createdThisRun.push(this);
@@ -208,12 +314,13 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
 
   /** The coroutine function's name. */
   get name(): string {
-    return this.#info.name;
+    return this.info.name;
   }
 
   /** What the transform recorded of the coroutine function. */
   get info(): FunctionInfo {
-    return this.#info;
+    const frame = frameOf(this);
+    return frame === null ? (this.#state as FunctionInfo) : frameInfo(frame);
   }
 
   /**
@@ -221,11 +328,11 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
    * as Python's "cannot reuse already awaited coroutine".
    */
   takeFrame(): Frame<T> {
-    const frame = this.#frame;
+    const frame = frameOf(this);
     if (frame === null) {
       throw new RuntimeError(`cannot reuse already awaited coroutine '${this.name}'`);
     }
-    this.#frame = null;
+    this.#state = frameInfo(frame);
     neverAwaited?.unregister(this);
     return frame;
   }
@@ -236,9 +343,9 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
    * coroutine already awaited or scheduled does nothing.
    */
   close(): void {
-    const frame = this.#frame;
+    const frame = frameOf(this);
     if (frame === null) return;
-    this.#frame = null;
+    this.#state = frameInfo(frame);
     neverAwaited?.unregister(this);
     // Not started, so no finally block of the body can run: this only marks the generator done.
     frame.return(undefined as T);
@@ -246,7 +353,7 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
 
   /** True once the coroutine has been awaited, scheduled or closed. */
   get started(): boolean {
-    return this.#frame === null;
+    return frameOf(this) === null;
   }
 
   /** Schedules the coroutine as a Task and chains on it, as awaiting it from plain code would. */
@@ -258,7 +365,8 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
   }
 
   toString(): string {
-    return `<coroutine object ${this.#info.name} at ${this.#info.file}:${this.#info.line}>`;
+    const info = this.info;
+    return `<coroutine object ${info.name} at ${info.file}:${info.line}>`;
   }
 }
 

@@ -58,10 +58,19 @@ function installExitHook(): void {
   });
 }
 
+/** Marks a failed future's exception as looked at: it will not be reported. */
+let markRetrieved: (future: Future<any>) => void;
+/** Schedules a done callback, or wakes a waiter, of a future that is done. */
+let schedule: (future: Future<any>, entry: DoneCallback<any> | FutureWaiter) => void;
+/** Schedules a future's callbacks and wakes its waiters (it just became done). */
+let scheduleCallbacks: (future: Future<any>) => void;
+/** A Promise of the future's outcome (it marks an exception as retrieved). */
+let settled: <T>(future: Future<T>) => Promise<T>;
+
 // States: pending -> finished (setResult / setException) or pending -> cancelled (cancel).
 // Callbacks are scheduled through the loop exactly once, when the state leaves pending; a callback
-// added after that is scheduled at once. #unretrieved is set while an exception is set and
-// nobody has looked at it (result(), exception(), then()).
+// added after that is scheduled at once. While an exception is set and nobody has looked at it
+// (result(), exception(), then()), #result holds what to report.
 /**
  * A Future: the eventual result of an operation. Awaitable from compiled coroutines (the task
  * suspends until it is done) and thenable from any JavaScript.
@@ -72,16 +81,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #result: T | undefined = undefined;
   /**
    * The exception set, NO_EXCEPTION when none was; once cancelled, the CancelledError that
-   * result() raises (made on demand). Once cancelled, #result holds the cancel message: a
-   * pending future costs its fields, so none is spent on what a state already excludes.
+   * result() raises (made on demand). #result holds the result, or once cancelled the cancel
+   * message, or once failed the report to make if nobody looks at the exception (null once
+   * somebody did): a pending future costs its fields, so none is spent on what a state excludes.
    */
   #exception: unknown = NO_EXCEPTION;
   readonly #loop: EventLoop;
   /** The first callback, kept out of #moreCallbacks so a single waiter needs no array. */
   #firstCallback: DoneCallback<any> | FutureWaiter | null = null;
   #moreCallbacks: Array<DoneCallback<any> | FutureWaiter> | null = null;
-  /** While an exception is set and nobody has looked at it: what will be reported. */
-  #unretrieved: Unretrieved | null = null;
   /** Who awaits this future other than a Task blocked on it (gather, TaskGroup...): one or many. */
   #awaitedBy: Future<unknown> | Future<unknown>[] | null = null;
 
@@ -117,7 +125,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         throw this.makeCancelledError();
     }
     if (this.#exception !== NO_EXCEPTION) {
-      this.#markRetrieved();
+      markRetrieved(this);
       throw this.#exception;
     }
     return this.#result as T;
@@ -134,7 +142,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       case "cancelled":
         throw this.makeCancelledError();
     }
-    this.#markRetrieved();
+    markRetrieved(this);
     return this.#exception !== NO_EXCEPTION ? this.#exception : null;
   }
 
@@ -143,7 +151,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.#state !== "pending") throw new InvalidStateError(`invalid state: ${this.#state}`);
     this.#result = value;
     this.#state = "finished";
-    this.#scheduleCallbacks();
+    scheduleCallbacks(this);
   }
 
   /** Marks the future done with an exception. Throws InvalidStateError if already done. */
@@ -172,18 +180,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
       exception,
       description: this.toString(),
     };
-    this.#unretrieved = held;
+    this.#result = held as T;
     unreported.add(held);
     unretrievedRegistry?.register(this, held, this);
     if (!exitHookInstalled) installExitHook();
-    this.#scheduleCallbacks();
+    scheduleCallbacks(this);
   }
 
   /** Finishes with a result without the pending check (Task's end). @internal */
   protected finishWithResult(value: T): void {
     this.#result = value;
     this.#state = "finished";
-    this.#scheduleCallbacks();
+    scheduleCallbacks(this);
   }
 
   /**
@@ -194,16 +202,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#result = message as T;
     if (error !== undefined) this.#exception = error;
     this.#state = "cancelled";
-    this.#scheduleCallbacks();
-  }
-
-  #markRetrieved(): void {
-    const held = this.#unretrieved;
-    if (held !== null) {
-      this.#unretrieved = null;
-      unreported.delete(held);
-      unretrievedRegistry?.unregister(this);
-    }
+    scheduleCallbacks(this);
   }
 
   /**
@@ -268,7 +267,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Marks an exception as retrieved without raising it (gather, wait...). @internal */
   markExceptionRetrieved(): void {
-    this.#markRetrieved();
+    markRetrieved(this);
   }
 
   /**
@@ -285,7 +284,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Adds a callback or an internal waiter. @internal */
   addWaiter(entry: DoneCallback<any> | FutureWaiter): void {
     if (this.#state !== "pending") {
-      this.#schedule(entry);
+      schedule(this, entry);
     } else if (this.#firstCallback === null && this.#moreCallbacks === null) {
       this.#firstCallback = entry;
     } else {
@@ -309,24 +308,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return removed;
   }
 
-  #scheduleCallbacks(): void {
-    const first = this.#firstCallback;
-    const more = this.#moreCallbacks;
-    this.#firstCallback = null;
-    this.#moreCallbacks = null;
-    if (first !== null) this.#schedule(first);
-    if (more !== null) for (const cb of more) this.#schedule(cb);
-  }
-
-  #schedule(entry: DoneCallback<any> | FutureWaiter): void {
-    if (typeof entry === "function") {
-      if (this.#loop.isClosed()) return;
-      this.#loop.enqueueRunnable(new ScheduledDoneCallback(entry, this));
-    } else {
-      entry.waiterLoop.enqueueRunnable(entry);
-    }
-  }
-
   /**
    * Chains on the outcome like a Promise: fulfils with the result, rejects with the exception
    * (or the CancelledError). Marks an exception as retrieved: the returned Promise carries it.
@@ -335,34 +316,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#settled().then(onFulfilled, onRejected);
+    return settled(this).then(onFulfilled, onRejected);
   }
 
   /** As Promise.prototype.catch. */
   catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#settled().catch(onRejected);
+    return settled(this).catch(onRejected);
   }
 
   /** As Promise.prototype.finally. */
   finally(onFinally?: (() => void) | null): Promise<T> {
-    return this.#settled().finally(onFinally);
-  }
-
-  #settled(): Promise<T> {
-    if (this.#state === "pending") {
-      return new Promise<T>((resolve, reject) => {
-        this.addWaiter((f) => f.#settleInto(resolve, reject));
-      });
-    }
-    return new Promise<T>((resolve, reject) => this.#settleInto(resolve, reject));
-  }
-
-  #settleInto(resolve: (v: T) => void, reject: (e: unknown) => void): void {
-    if (this.#state === "cancelled") reject(this.makeCancelledError());
-    else if (this.#exception !== NO_EXCEPTION) {
-      this.#markRetrieved();
-      reject(this.#exception);
-    } else resolve(this.#result as T);
+    return settled(this).finally(onFinally);
   }
 
   get [Symbol.toStringTag](): string {
@@ -384,6 +348,51 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   [inspectCustom](): string {
     return this.toString();
+  }
+
+  static {
+    // The class's helpers live here, not as private methods: a class with private methods
+    // stamps a brand on every instance, a field's worth of bytes per pending future.
+    markRetrieved = (future) => {
+      if (future.#exception === NO_EXCEPTION || future.#state !== "finished") return;
+      const held = future.#result as Unretrieved | null;
+      if (held !== null) {
+        future.#result = null;
+        unreported.delete(held);
+        unretrievedRegistry?.unregister(future);
+      }
+    };
+    schedule = (future, entry) => {
+      if (typeof entry === "function") {
+        if (future.#loop.isClosed()) return;
+        future.#loop.enqueueRunnable(new ScheduledDoneCallback(entry, future));
+      } else {
+        entry.waiterLoop.enqueueRunnable(entry);
+      }
+    };
+    scheduleCallbacks = (future) => {
+      const first = future.#firstCallback;
+      const more = future.#moreCallbacks;
+      future.#firstCallback = null;
+      future.#moreCallbacks = null;
+      if (first !== null) schedule(future, first);
+      if (more !== null) for (const cb of more) schedule(future, cb);
+    };
+    const settleInto = (future: Future<any>, resolve: (v: any) => void, reject: (e: unknown) => void): void => {
+      if (future.#state === "cancelled") reject(future.makeCancelledError());
+      else if (future.#exception !== NO_EXCEPTION) {
+        markRetrieved(future);
+        reject(future.#exception);
+      } else resolve(future.#result);
+    };
+    settled = (future) => {
+      if (future.#state === "pending") {
+        return new Promise((resolve, reject) => {
+          future.addWaiter((f) => settleInto(f, resolve, reject));
+        });
+      }
+      return new Promise((resolve, reject) => settleInto(future, resolve, reject));
+    };
   }
 }
 

@@ -12,6 +12,8 @@ import {
   setLazyScheduler,
   visibleFrameInfo,
   siteRegister,
+  chainSlot,
+  DELEGATION_LIMIT,
   type Coroutine,
   type Frame,
   type FunctionInfo,
@@ -38,7 +40,10 @@ export interface TaskOptions {
   name?: string;
 }
 
-// Whether a task waits on a foreign thenable, and whether that is a native Promise.
+// Whether a task waits on a foreign thenable, and whether that is a native Promise (Task#flags).
+const THENABLE_BITS = 3;
+const RESUME_THROW = 4;
+const CANCEL_PENDING = 8;
 const NO_THENABLE = 0;
 const FOREIGN_THENABLE = 1;
 const NATIVE_PROMISE = 2;
@@ -84,6 +89,21 @@ interface PendingTasks {
 const pendingByLoop = new WeakMap<EventLoop, PendingTasks>();
 /** The pending tasks of a list, in creation order (defined inside Task, which owns the links). */
 let listPending: (list: PendingTasks | undefined) => Set<Task<unknown>>;
+/** What the step is throwing into a frame (an error from outside), while frame.throw() runs. */
+const NOTHING_THROWN: unique symbol = Symbol("nothing thrown");
+let thrownIntoStep: unknown = NOTHING_THROWN;
+/** A catch clause of a delegating body ran (defined inside Task, which owns the chain). */
+let caughtInStep: (error: unknown, catchIndex: number, depth: number) => void;
+
+/**
+ * `_c(error, catchIndex, k)`: the first statement of a catch clause in a body that delegates.
+ * Records the catch site for the report of a swallowed cancellation, sets the chain depth back
+ * to the body's callees (past the delegated frames the error left), and gives the error's stack
+ * the `at async` lines of those frames.
+ */
+export function caught(error: unknown, catchIndex: number, depth: number): void {
+  caughtInStep(error, catchIndex, depth);
+}
 let lastLoop: EventLoop | null = null;
 let lastPending: PendingTasks | null = null;
 function pendingTasks(loop: EventLoop): PendingTasks {
@@ -96,20 +116,23 @@ function pendingTasks(loop: EventLoop): PendingTasks {
 }
 
 let taskCounter = 0;
-/** How many async frames an error's stack gets, as V8's own limit on stack lines. */
+/**
+ * Errors whose stack the runtime cleaned, with how many frame lines it has: `at async` lines are
+ * added while that stays under Error.stackTraceLimit, V8's own limit on a stack's frames.
+ */
 const asyncFramesAdded = new WeakMap<object, number>();
 /** The longest traceback a failed task keeps (its newest frames). */
 const TRACEBACK_LIMIT = 1000;
 
 // While not done, exactly one holds:
 //  waiting    - on a Future: #waitingOn is a pending Future whose waiters include this task;
-//               on a thenable: #thenableState is not NO_THENABLE; the settlement resumes us
+//               on a thenable: the THENABLE_BITS of #flags are set; the settlement resumes us
 //               through #thenableCallbacks (a cancel detaches them: stale ones are ignored).
-//  scheduled  - queued on the loop (or a thenable settled): #resumeKind/#resumeValue say how to
+//  scheduled  - queued on the loop (or a thenable settled): RESUME_THROW/#resumeValue say how to
 //               resume; #waitingOn is null or done.
 //  running    - #runStep is on the JavaScript stack; #waitingOn is null.
 // cancel(): waiting on a Future -> cancel it (its wake-up throws CancelledError); otherwise set
-// #cancelPending, and the next step throws CancelledError into the innermost frame.
+// CANCEL_PENDING, and the next step throws CancelledError into the innermost frame.
 /**
  * A Task: runs a coroutine on an event loop. `cancel()` throws CancelledError into the coroutine
  * at the await where it is suspended. Thenable: plain code can `await` it.
@@ -127,18 +150,27 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   #frame: Frame | null;
   /** Await site index of the innermost frame (siteRegister.at when it last yielded), -1 before. */
   #site = -1;
-  /** The frames awaiting the innermost one, outermost first, as pairs: frame, its await site. */
+  /**
+   * The levels below the current one, outermost first, as quads: the level's root frame, the
+   * await site where its innermost frame waits on the next level, and the chain depth and limit
+   * when the next level started. #frame is the current level's root.
+   */
   #parents: unknown[] | null = null;
+  /** The delegation chain (see SiteRegister.chain) while not running; null before any delegation. */
+  #chain: unknown[] | null = null;
   /** The Future this task is blocked on; null while scheduled or running. */
   #waitingOn: Future<unknown> | null = null;
-  /** Whether suspended on a foreign thenable, and whether it is a native Promise. */
-  #thenableState: ThenableState = NO_THENABLE;
+  /**
+   * Three small states in one field, as a pending task costs its fields: bits 0-1 say whether
+   * it waits on a foreign thenable and whether that is a native Promise (THENABLE_BITS); bit 2
+   * how the next step resumes the innermost frame (RESUME_THROW); bit 3 that a cancel() arrived
+   * while no Future could carry it, so the next step throws CancelledError (CANCEL_PENDING).
+   * Read and written with plain bit operations: private accessors here cost a third of an await.
+   */
+  #flags = 0;
   /** The callbacks handed to `then`: made once per task, and anew after a cancel detached them. */
   #thenableCallbacks: ThenableCallbacks | null = null;
-  #resumeKind: ResumeKind = SEND;
   #resumeValue: unknown = undefined;
-  /** A cancel() arrived while no Future could carry it: the next step throws CancelledError. */
-  #cancelPending = false;
   #cancelRequests = 0;
   /** The name given, or the creation number of the default name `Task-N`. */
   #name: string | number;
@@ -229,8 +261,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       // The awaited future's wake-up throws its CancelledError into the coroutine.
       if (accepted) return true;
     }
-    this.#cancelPending = true;
-    if (this.#thenableState !== NO_THENABLE) this.#detachThenable();
+    this.#flags |= CANCEL_PENDING;
+    if ((this.#flags & THENABLE_BITS) !== NO_THENABLE) this.#detachThenable();
     return true;
   }
 
@@ -245,7 +277,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (waitingOn !== null) {
       waitingOn.removeDoneCallback(this);
       this.#waitingOn = null;
-      this.#cancelPending = true;
+      this.#flags |= CANCEL_PENDING;
       this.waiterLoop.enqueueRunnable(this);
     }
     return true;
@@ -263,7 +295,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   uncancel(): number {
     if (this.#cancelRequests > 0) {
       this.#cancelRequests--;
-      if (this.#cancelRequests === 0) this.#cancelPending = false;
+      if (this.#cancelRequests === 0) this.#flags &= ~CANCEL_PENDING;
     }
     return this.#cancelRequests;
   }
@@ -289,16 +321,16 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (waitingOn !== null) {
       this.#waitingOn = null;
       if (waitingOn.cancelled()) {
-        this.#resumeKind = THROW;
+        this.#flags |= RESUME_THROW;
         this.#resumeValue = waitingOn.makeCancelledError();
       } else if (waitingOn.hasException()) {
-        this.#resumeKind = THROW;
+        this.#flags |= RESUME_THROW;
         this.#resumeValue = waitingOn.exception();
       } else {
-        this.#resumeKind = SEND;
+        this.#flags &= ~RESUME_THROW;
         this.#resumeValue = waitingOn.result();
       }
-    } else if (this.#thenableState !== NO_THENABLE) {
+    } else if (((this.#flags & THENABLE_BITS) as ThenableState) !== NO_THENABLE) {
       return; // still waiting on a thenable; a stale wake-up
     }
     runInContext(this.#context, this.#runStep, this);
@@ -306,10 +338,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   /** Resumes from a thenable's settlement, if the task still waits on it. */
   #settleThenable(callbacks: ThenableCallbacks, kind: ResumeKind, value: unknown): void {
-    const state = this.#thenableState;
+    const flags = this.#flags;
+    const state = (flags & THENABLE_BITS) as ThenableState;
     if (callbacks !== this.#thenableCallbacks || state === NO_THENABLE || this.#frame === null) return;
-    this.#thenableState = NO_THENABLE;
-    this.#resumeKind = kind;
+    this.#flags = (flags & ~(THENABLE_BITS | RESUME_THROW)) | (kind === THROW ? RESUME_THROW : 0);
     this.#resumeValue = value;
     // A native Promise runs its reactions in the context `then` was called in: this task's.
     if (state === NATIVE_PROMISE) this.#runStep();
@@ -318,7 +350,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   /** Stops listening to the awaited thenable and wakes the task (a cancel arrived). */
   #detachThenable(): void {
-    this.#thenableState = NO_THENABLE;
+    this.#flags &= ~THENABLE_BITS;
     this.#thenableCallbacks = null;
     this.waiterLoop.enqueueRunnable(this);
   }
@@ -330,18 +362,32 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    */
   #runStep(): void {
     let frame = this.#frame!;
-    let kind: ResumeKind = this.#resumeKind;
+    let kind: ResumeKind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
     let value = this.#resumeValue;
     this.#resumeValue = undefined;
-    if (this.#cancelPending) {
-      this.#cancelPending = false;
+    if ((this.#flags & CANCEL_PENDING) !== 0) {
+      this.#flags &= ~CANCEL_PENDING;
       kind = THROW;
       value = runtimeCancelledError(this.#cancelRequestMessage);
     }
     const previousLoop = enterLoop(this.getLoop());
     const interrupted = steppingTask;
-    if (interrupted !== null) interruptedSteps.push(interrupted);
+    if (interrupted !== null) {
+      interruptedSteps.push(interrupted);
+      interrupted.#saveChain();
+    }
     steppingTask = this;
+    // The chain registers: this task's (inlined #loadChain: a step of a task that never
+    // delegated costs three stores).
+    const register = siteRegister;
+    const savedChain = (register.chain = this.#chain);
+    if (savedChain === null) {
+      register.depth = 0;
+      register.limit = DELEGATION_LIMIT;
+    } else {
+      register.depth = savedChain[0] as number;
+      register.limit = savedChain[1] as number;
+    }
     try {
       // The hot path: resume, push a yielded frame, pop a finished one. Everything else (a
       // suspension, an exception, an adopted thenable) is a method call.
@@ -350,7 +396,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         try {
           next = kind === SEND ? frame.next(value) : this.#throwInto(frame, value);
         } catch (error) {
-          if (this.#unwind(frame, error)) return;
+          if (this.#unwind(frame, error, kind === THROW && error === value)) return;
           frame = this.#frame!;
           kind = THROW;
           value = error;
@@ -371,8 +417,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
             this.#finish(SEND, returned);
             return;
           }
-          this.#site = parents.pop() as number;
-          frame = this.#frame = parents.pop() as Frame;
+          frame = this.#popLevel(parents);
           kind = SEND;
           value = returned;
           continue;
@@ -384,13 +429,13 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
           this.#site = site;
           if (this.#awaitPromise(yielded)) return;
           frame = this.#frame!;
-          kind = this.#resumeKind;
+          kind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
           value = this.#resumeValue;
           this.#resumeValue = undefined;
           continue;
         }
         if (isFrame(yielded)) {
-          (this.#parents ??= []).push(frame, site);
+          this.#pushLevel(frame, site);
           frame = this.#frame = yielded;
           this.#site = -1;
           kind = SEND;
@@ -400,13 +445,17 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         this.#site = site;
         if (this.#suspendOn(yielded, frame, site)) return;
         frame = this.#frame!;
-        kind = this.#resumeKind;
+        kind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
         value = this.#resumeValue;
         this.#resumeValue = undefined;
       }
     } finally {
+      if (register.chain !== null && this.#frame !== null) this.#saveChain();
       steppingTask = interrupted;
-      if (interrupted !== null) interruptedSteps.pop();
+      if (interrupted !== null) {
+        interruptedSteps.pop();
+        interrupted.#loadChain();
+      }
       leaveLoop(previousLoop);
     }
   }
@@ -414,8 +463,13 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   /** Throws `error` into `frame`; in debug mode, reports a CancelledError the frame swallowed. */
   #throwInto(frame: Frame, error: unknown): IteratorResult<unknown, unknown> {
     siteRegister.caught = -1;
+    siteRegister.caughtAt = -1;
     const cancelsBefore = this.#cancelRequests;
+    // What a catch clause of a delegating body compares with (see caught()); #unwind clears it
+    // when the error comes back out.
+    thrownIntoStep = error;
     const next = frame.throw(error);
+    thrownIntoStep = NOTHING_THROWN;
     if (error instanceof CancelledError && this.getLoop().getDebug()) this.#reportSwallowed(frame, cancelsBefore);
     return next;
   }
@@ -424,26 +478,119 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * `frame` ended with `error`: pop it and make its parent the frame to throw into (returns
    * false), or finish the task with the error when it was the task's own frame (returns true).
    */
-  #unwind(frame: Frame, error: unknown): boolean {
-    // Once per error with frames; a runtime CancelledError has none and costs one lookup.
-    if (error instanceof Error && !asyncFramesAdded.has(error) && removeRuntimeFrames(error)) {
-      asyncFramesAdded.set(error, 0);
-    }
-    this.#recordTraceback(frame, error);
+  #unwind(frame: Frame, error: unknown, thrownIn: boolean): boolean {
+    thrownIntoStep = NOTHING_THROWN;
+    // The level's frames the error left, innermost first: the chain entries it passed through
+    // (no catch set the depth back), then the level's root.
     const parents = this.#parents;
+    const depth = siteRegister.depth;
+    if (depth > this.#levelBase()) {
+      const left = this.#levelFrames(frame, this.#levelBase(), depth, siteRegister.chain, this.#site).reverse();
+      for (const { frame: passed, site } of left) this.#recordTraceback(passed, site, error);
+      addDelegatedFrames(error, left, thrownIn);
+    } else {
+      // Nothing delegated in this level (a cancelled task's usual end): no arrays to build.
+      this.#recordTraceback(frame, this.#site, error);
+      addDelegatedFrames(error, [], thrownIn);
+    }
     if (parents === null || parents.length === 0) {
       this.#finish(THROW, error);
       return true;
     }
-    this.#site = parents.pop() as number;
-    const parent = (this.#frame = parents.pop() as Frame);
-    addAsyncFrame(error, visibleFrameInfo(parent), this.#site);
+    this.#popLevel(parents);
+    // The frame the error is thrown into next: the innermost of the level below.
+    const below = siteRegister.depth;
+    const chain = siteRegister.chain;
+    const receiving = below > this.#levelBase() && chain !== null ? (chain[chainSlot(below - 1)] as Frame) : this.#frame!;
+    addAsyncFrame(error, visibleFrameInfo(receiving), this.#site);
     return false;
+  }
+
+  /** Starts a level: `frame`, waiting at `site`, yielded a frame to run on the trampoline. */
+  #pushLevel(frame: Frame, site: number): void {
+    const register = siteRegister;
+    (this.#parents ??= []).push(frame, site, register.depth, register.limit);
+    register.limit = register.depth + DELEGATION_LIMIT;
+  }
+
+  /** Ends the current level: the level below becomes current; returns its root frame. */
+  #popLevel(parents: unknown[]): Frame {
+    const register = siteRegister;
+    register.limit = parents.pop() as number;
+    const depth = (register.depth = parents.pop() as number);
+    this.#site = parents.pop() as number;
+    // Entries past the depth belong to frames that ended: let them go.
+    const chain = register.chain;
+    if (chain !== null && chain.length > chainSlot(depth)) chain.length = chainSlot(depth);
+    return (this.#frame = parents.pop() as Frame);
+  }
+
+  /** The chain depth where the current level starts. */
+  #levelBase(): number {
+    const parents = this.#parents;
+    return parents === null || parents.length === 0 ? 0 : (parents[parents.length - 2] as number);
+  }
+
+  /** Makes this task's chain the registers' (its step starts or resumes). */
+  #loadChain(): void {
+    const register = siteRegister;
+    const chain = (register.chain = this.#chain);
+    if (chain === null) {
+      register.depth = 0;
+      register.limit = DELEGATION_LIMIT;
+    } else {
+      register.depth = chain[0] as number;
+      register.limit = chain[1] as number;
+    }
+  }
+
+  /** Keeps the registers' chain with this task (its step ends or is interrupted). */
+  #saveChain(): void {
+    const register = siteRegister;
+    const chain = register.chain;
+    if (chain === null) return;
+    chain[0] = register.depth;
+    chain[1] = register.limit;
+    this.#chain = chain;
+  }
+
+  /**
+   * The frames of one level, outermost first, each with its await site: the root, then chain
+   * entries `from` to `to - 1`; the innermost waits at `exitSite`.
+   */
+  #levelFrames(root: Frame, from: number, to: number, chain: unknown[] | null, exitSite: number): Array<{ frame: Frame; site: number }> {
+    const frames: Array<{ frame: Frame; site: number }> = [];
+    let current = root;
+    for (let i = from; i < to && chain !== null; i++) {
+      const slot = chainSlot(i);
+      frames.push({ frame: current, site: chain[slot + 1] as number });
+      current = chain[slot] as Frame;
+    }
+    frames.push({ frame: current, site: exitSite });
+    return frames;
+  }
+
+  /** Every frame of the await chain, outermost first, with its await site. */
+  #logicalFrames(): Array<{ frame: Frame; site: number }> {
+    if (this.#frame === null) return [];
+    const running = steppingTask === this;
+    const chain = running ? siteRegister.chain : this.#chain;
+    const depth = running ? siteRegister.depth : chain === null ? 0 : (chain[0] as number);
+    const frames: Array<{ frame: Frame; site: number }> = [];
+    const parents = this.#parents ?? [];
+    let from = 0;
+    for (let j = 0; j < parents.length; j += 4) {
+      const to = parents[j + 2] as number;
+      frames.push(...this.#levelFrames(parents[j] as Frame, from, to, chain, parents[j + 1] as number));
+      from = to;
+    }
+    frames.push(...this.#levelFrames(this.#frame, from, depth, chain, this.#site));
+    return frames;
   }
 
   /**
    * The frame yielded something other than a frame. Returns true when the task is now
-   * suspended or scheduled; false to go on at once, resuming #frame with #resumeKind/#resumeValue.
+   * suspended or scheduled; false to go on at once, resuming #frame as RESUME_THROW and #resumeValue say.
    */
   #suspendOn(yielded: unknown, frame: Frame, site: number): boolean {
     if (!(yielded instanceof Promise)) {
@@ -462,14 +609,14 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         if (yielded.getLoop() === this.getLoop()) {
           this.#waitingOn = yielded;
           yielded.addWaiter(this);
-          if (this.#cancelPending && yielded.cancel(this.#cancelRequestMessage)) this.#cancelPending = false;
+          if ((this.#flags & CANCEL_PENDING) !== 0 && yielded.cancel(this.#cancelRequestMessage)) this.#flags &= ~CANCEL_PENDING;
           return true;
         }
         // A future of another loop: wait for it as for any thenable.
       } else if (yielded instanceof LazyCoroutine) {
         try {
           const lazyFrame = yielded.takeFrame();
-          (this.#parents ??= []).push(frame, site);
+          this.#pushLevel(frame, site);
           this.#frame = lazyFrame;
           this.#site = -1;
           this.#resumeWith(SEND, undefined);
@@ -500,12 +647,12 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   #resumeWith(kind: ResumeKind, value: unknown): void {
-    this.#resumeKind = kind;
+    this.#flags = kind === THROW ? this.#flags | RESUME_THROW : this.#flags & ~RESUME_THROW;
     this.#resumeValue = value;
   }
 
   #scheduleResume(kind: ResumeKind, value: unknown): void {
-    this.#resumeKind = kind;
+    this.#flags = kind === THROW ? this.#flags | RESUME_THROW : this.#flags & ~RESUME_THROW;
     this.#resumeValue = value;
     this.waiterLoop.enqueueRunnable(this);
   }
@@ -522,17 +669,17 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       // a `then` patched to something not callable leaves the built-in one, as native await does.
       then = promise.then;
       if (typeof then !== "function") then = promiseThen;
-      this.#thenableState = NATIVE_PROMISE;
+      this.#flags = (this.#flags & ~THENABLE_BITS) | NATIVE_PROMISE;
       (then as Promise<unknown>["then"]).call(promise, callbacks.fulfilled, callbacks.rejected);
     } catch (error) {
       // A patched getter or `then` threw. If the patched `then` had already settled us, that
       // settlement stands (the first one wins, as with a Promise's resolving functions).
-      if (then !== undefined && (this.#thenableState as ThenableState) === NO_THENABLE) return true;
-      this.#thenableState = NO_THENABLE;
+      if (then !== undefined && ((this.#flags & THENABLE_BITS) as ThenableState) === NO_THENABLE) return true;
+      this.#flags &= ~THENABLE_BITS;
       this.#resumeWith(THROW, error);
       return false;
     }
-    if (this.#cancelPending && (this.#thenableState as ThenableState) !== NO_THENABLE) this.#detachThenable();
+    if ((this.#flags & CANCEL_PENDING) !== 0 && ((this.#flags & THENABLE_BITS) as ThenableState) !== NO_THENABLE) this.#detachThenable();
     return true;
   }
 
@@ -549,7 +696,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
     const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
-    this.#thenableState = thenable instanceof Promise ? NATIVE_PROMISE : FOREIGN_THENABLE;
+    this.#flags = (this.#flags & ~THENABLE_BITS) | (thenable instanceof Promise ? NATIVE_PROMISE : FOREIGN_THENABLE);
     try {
       then.call(thenable, callbacks.fulfilled, callbacks.rejected);
     } catch (error) {
@@ -557,7 +704,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       return;
     }
     // then() may have settled synchronously (a custom thenable): the state is read again.
-    if (this.#cancelPending && (this.#thenableState as ThenableState) !== NO_THENABLE) this.#detachThenable();
+    if ((this.#flags & CANCEL_PENDING) !== 0 && ((this.#flags & THENABLE_BITS) as ThenableState) !== NO_THENABLE) this.#detachThenable();
   }
 
   #linkPending(list: PendingTasks): void {
@@ -579,6 +726,24 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   static {
+    caughtInStep = (error, catchIndex, depth) => {
+      const register = siteRegister;
+      register.caught = catchIndex;
+      const deepest = register.depth;
+      register.caughtAt = register.depth = depth;
+      const task = steppingTask;
+      const chain = register.chain;
+      if (deepest <= depth || task === null || chain === null || task.#frame === null) return;
+      // The frames the error left, innermost first (each with the site where it awaited the
+      // next), then the frame whose catch clause runs.
+      const left: Array<{ frame: Frame; site: number }> = [];
+      for (let i = deepest - 1; i >= depth; i--) {
+        left.push({ frame: chain[chainSlot(i)] as Frame, site: i + 1 < deepest ? (chain[chainSlot(i + 1) + 1] as number) : task.#site });
+      }
+      const catcher = depth > task.#levelBase() ? (chain[chainSlot(depth - 1)] as Frame) : task.#frame;
+      left.push({ frame: catcher, site: chain[chainSlot(depth) + 1] as number });
+      addDelegatedFrames(error, left, error === thrownIntoStep);
+    };
     // allTasks() walks the list through the private links, without a public accessor.
     listPending = (list) => {
       const tasks = new Set<Task<unknown>>();
@@ -592,6 +757,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   #finish(kind: ResumeKind, value: unknown): void {
     this.#frame = null;
     this.#parents = null;
+    this.#chain = null;
     this.#unlinkPending(pendingTasks(this.getLoop()));
     if (kind === SEND) {
       this.finishWithResult(value as T);
@@ -603,19 +769,24 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     }
   }
 
-  #recordTraceback(frame: Frame, error: unknown): void {
+  #recordTraceback(frame: Frame, site: number, error: unknown): void {
     if (error instanceof CancelledError) return;
     const info = visibleFrameInfo(frame);
     if (info === null) return;
     const rare = (this.#rare ??= {});
     const traceback = (rare.traceback ??= []);
-    if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, this.#site));
+    if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, site));
   }
 
   #reportSwallowed(frame: Frame, cancelsBefore: number): void {
     // Reached only when frame.throw(CancelledError) returned: the coroutine carried on.
     if (this.#cancelRequests < cancelsBefore || this.#cancelRequests === 0) return; // uncancel()ed
-    const info = frameInfo(frame);
+    // The catching frame: the one whose callees start at the chain index its catch clause wrote
+    // (a body that never delegates writes none: it is then the innermost frame).
+    const register = siteRegister;
+    const at = register.caughtAt >= 0 ? register.caughtAt : register.depth;
+    const catcher = at > this.#levelBase() && register.chain !== null ? (register.chain[chainSlot(at - 1)] as Frame) : frame;
+    const info = frameInfo(catcher);
     const catchIndex = siteRegister.caught;
     const where = catchIndex >= 0 && info.catches?.[catchIndex] !== undefined ? info.catches[catchIndex]! : null;
     const position = where ?? info;
@@ -647,15 +818,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     }
     if (this.#frame !== null) {
       const frames: StackFrame[] = [];
-      const parents = this.#parents;
-      if (parents !== null) {
-        for (let i = 0; i < parents.length; i += 2) {
-          const info = visibleFrameInfo(parents[i] as Frame);
-          if (info !== null) frames.push(toStackFrame(info, parents[i + 1] as number));
-        }
+      for (const { frame, site } of this.#logicalFrames()) {
+        const info = visibleFrameInfo(frame);
+        if (info !== null) frames.push(toStackFrame(info, site));
       }
-      const info = visibleFrameInfo(this.#frame);
-      if (info !== null) frames.push(toStackFrame(info, this.#site));
       if (limit === null) return frames;
       return limit <= 0 ? [] : frames.slice(-limit);
     }
@@ -706,9 +872,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   #ownFrameInfo(): { info: FunctionInfo; site: number } {
-    const parents = this.#parents;
-    if (parents !== null && parents.length > 0) return { info: frameInfo(parents[0] as Frame), site: parents[1] as number };
-    if (this.#frame !== null) return { info: frameInfo(this.#frame), site: this.#site };
+    const outermost = this.#logicalFrames()[0];
+    if (outermost !== undefined) return { info: frameInfo(outermost.frame), site: outermost.site };
     return { info: coroutineInfo(this.#coro), site: -1 };
   }
 }
@@ -725,18 +890,33 @@ function toStackFrame(info: FunctionInfo, site: number): StackFrame {
   return frame;
 }
 
+/**
+ * An error left delegated frames (`left`, innermost first, ending with the frame it reaches):
+ * its stack loses the runtime's lines and gets an `at async` line for each frame but the first.
+ * Unless it was thrown into the step from outside, it was made here: the native lines of the
+ * delegating frames are dropped, as those `at async` lines stand for them.
+ */
+function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: Frame; site: number }>, thrownIn: boolean): void {
+  // Once per error with frames; a runtime CancelledError has none and costs one lookup.
+  if (error instanceof Error && !asyncFramesAdded.has(error)) {
+    const frames = removeRuntimeFrames(error, !thrownIn);
+    if (frames >= 0) asyncFramesAdded.set(error, frames);
+  }
+  for (let i = 1; i < left.length; i++) addAsyncFrame(error, visibleFrameInfo(left[i]!.frame), left[i]!.site);
+}
+
 /** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
 function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number): void {
   if (info === null || !(error instanceof Error)) return;
   const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
-  const added = asyncFramesAdded.get(error) ?? 0;
-  if (added >= limit) return;
+  const frames = asyncFramesAdded.get(error) ?? 0;
+  if (frames >= limit) return;
   const stack = error.stack;
   if (typeof stack !== "string") return;
   const at = toStackFrame(info, site);
   try {
     error.stack = `${stack}\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
-    asyncFramesAdded.set(error, added + 1);
+    asyncFramesAdded.set(error, frames + 1);
   } catch {
     /* a frozen error keeps its stack */
   }
@@ -749,31 +929,43 @@ const RUNTIME_DIR: string | null = (() => {
   return match === null ? null : match[1]! + "/";
 })();
 
+/** The line V8 prints for the resumption of a generator (`at fib.next (<anonymous>)`). */
+const RESUMPTION_LINE = / \S+\.(?:next|throw|return) \(<anonymous>\)$/;
+
 /** Lines of a stack that belong to the runtime or to the host's machinery, not to user code. */
 function isRuntimeFrame(line: string): boolean {
   if (!line.startsWith("    at ")) return false;
   if (RUNTIME_DIR !== null && line.includes(RUNTIME_DIR)) return true;
-  return line.includes("node:internal/process/task_queues") || line.includes("node:async_hooks") || / \S+\.(?:next|throw) \(<anonymous>\)$/.test(line);
+  return line.includes("node:internal/process/task_queues") || line.includes("node:async_hooks") || RESUMPTION_LINE.test(line);
 }
 
 /**
  * Removes the stepper's own frames (generator resumption, the loop, async_hooks) from an error
  * raised in a coroutine, so that its stack reads like a native async function's: the user's
- * frames, then one `at async` line per awaiting coroutine. Returns false for a stack with no
- * frames at all (nothing to remember having cleaned).
+ * frames, then one `at async` line per awaiting coroutine. Returns how many frame lines are
+ * left, or -1 for a stack with no frames at all (nothing to remember having cleaned).
  */
-function removeRuntimeFrames(error: Error): boolean {
+function removeRuntimeFrames(error: Error, madeInThisStep: boolean): number {
   const stack = error.stack;
-  if (typeof stack !== "string" || !stack.includes("\n    at ")) return false;
+  if (typeof stack !== "string" || !stack.includes("\n    at ")) return -1;
   const lines = stack.split("\n");
-  const kept = lines.filter((line) => !isRuntimeFrame(line));
-  if (kept.length === lines.length) return true;
+  let generatorLines = 0;
+  const kept = lines.filter((line, i) => {
+    if (isRuntimeFrame(line)) return false;
+    // A generator's line is followed by the line of its resumption. In an error made during
+    // this step, the first is the frame it was made in and the next ones are its callers that
+    // run it by delegation: those give way to `at async` lines, as in a native async stack.
+    if (madeInThisStep && i + 1 < lines.length && RESUMPTION_LINE.test(lines[i + 1]!) && ++generatorLines > 1) return false;
+    return true;
+  });
+  const frames = kept.filter((line) => line.startsWith("    at ")).length;
+  if (kept.length === lines.length) return frames;
   try {
     error.stack = kept.join("\n");
   } catch {
     /* a frozen error keeps its stack */
   }
-  return true;
+  return frames;
 }
 
 /** Throws the TypeError for something that is not a coroutine where one was needed. */

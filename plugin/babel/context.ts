@@ -10,7 +10,7 @@ export type Expression = BabelTypes.Expression;
 export type Statement = BabelTypes.Statement;
 
 /** The file-level aliases of `abi` members that emitted code uses (created on first use). */
-export type AliasName = "sr" | "B" | "cb" | "af" | "agf" | "agy" | "agd" | "ai" | "ais" | "aic" | "ads";
+export type AliasName = "sr" | "B" | "c" | "d" | "df" | "z" | "cb" | "af" | "agf" | "agy" | "agd" | "ai" | "ais" | "aic" | "ads";
 
 /** A class whose async methods need a static block that installs their public functions. */
 export interface ClassWork {

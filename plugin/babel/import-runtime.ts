@@ -7,6 +7,10 @@ import type { AliasName, FileContext, Types } from "./context.js";
 const ALIASED_MEMBER: Record<AliasName, string> = {
   sr: ABI_MEMBERS.siteRegister,
   B: ABI_MEMBERS.BODY,
+  c: ABI_MEMBERS.caught,
+  d: ABI_MEMBERS.delegate,
+  df: ABI_MEMBERS.delegateFrame,
+  z: ABI_MEMBERS.delegationReturned,
   cb: ABI_MEMBERS.coroutineBody,
   af: ABI_MEMBERS.asyncFunction,
   agf: ABI_MEMBERS.asyncGeneratorFunction,

@@ -23,6 +23,10 @@ interface BodyState {
   value: Identifier | null;
   /** The receiver temporary of member calls (`_o`). */
   receiver: Identifier | null;
+  /** `_k`: the chain index of this frame's callees, read when the body starts; made by the first delegating await. */
+  depth: Identifier | null;
+  /** The statements the catch clauses start with (and their clause), completed once it is known whether the body delegates. */
+  catchWrites: Array<{ write: BabelTypes.ExpressionStatement; clause: BabelTypes.CatchClause; index: number }>;
 }
 
 const bodyVisitor: Visitor<BodyState> = {
@@ -38,9 +42,11 @@ const bodyVisitor: Visitor<BodyState> = {
     if (state.ctx.emitted.has(path.node)) return;
     const t = state.ctx.t;
     const index = state.catches.push(state.ctx.site(path.node)) - 1;
-    path.get("body").unshiftContainer("body", t.expressionStatement(
+    const write = t.expressionStatement(
       t.assignmentExpression("=", t.memberExpression(state.ctx.alias("sr"), t.identifier("caught")), t.numericLiteral(index)),
-    ));
+    );
+    state.catchWrites.push({ write, clause: path.node, index });
+    path.get("body").unshiftContainer("body", write);
   },
   ForOfStatement: {
     exit(path, state) {
@@ -198,16 +204,32 @@ function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state
  * Temporaries are declared at the top of the body.
  */
 export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function>): RewrittenBody {
-  const state: BodyState = { ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null };
+  const state: BodyState = {
+    ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null, depth: null, catchWrites: [],
+  };
   const body = fn.get("body");
   if (!state.generator && fn.scope.hasOwnBinding("yield")) fn.scope.rename("yield", fn.scope.generateUid("yield"));
   if (body.isBlockStatement()) body.traverse(bodyVisitor, state);
-  const temps = [state.value, state.receiver].filter((x): x is Identifier => x !== null);
+  const t = ctx.t;
+  if (state.depth !== null) {
+    // A body that delegates: its catch clauses go through `_c(error, index, _k)`, which sets the
+    // depth back past the callees the error left and gives it their `at async` stack lines.
+    for (const { write, clause, index } of state.catchWrites) {
+      const error = t.isIdentifier(clause.param) ? t.cloneNode(clause.param) : t.unaryExpression("void", t.numericLiteral(0));
+      write.expression = t.callExpression(ctx.alias("c"), [error, t.numericLiteral(index), t.cloneNode(state.depth)]);
+    }
+  }
+  const temps = [state.value, state.receiver].filter((x): x is Identifier => x !== null).map((id) => t.variableDeclarator(t.cloneNode(id)));
+  if (state.depth !== null) temps.unshift(t.variableDeclarator(t.cloneNode(state.depth), t.memberExpression(ctx.alias("sr"), t.identifier("depth"))));
   if (temps.length > 0 && body.isBlockStatement()) {
-    const t = ctx.t;
-    body.unshiftContainer("body", t.variableDeclaration("var", temps.map((id) => t.variableDeclarator(t.cloneNode(id)))));
+    body.unshiftContainer("body", t.variableDeclaration("var", temps));
   }
   return { sites: state.sites, catches: state.catches };
+}
+
+function depthLocal(state: BodyState): Identifier {
+  state.depth ??= state.fn.scope.generateUidIdentifier("k");
+  return state.ctx.t.cloneNode(state.depth);
 }
 
 function valueTemp(state: BodyState): Identifier {
@@ -254,17 +276,50 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
   } else {
     const call = t.isCallExpression(operand) ? inlineCall(path, operand, state) : null;
     const value = valueTemp(state);
-    sequence = [...(call ?? [t.assignmentExpression("=", value, operand)]), writeSite, t.cloneNode(value)];
+    if (call !== null && !state.generator) {
+      path.replaceWith(withLoc(t.sequenceExpression([...call.steps, delegation(path.node, index, call.frame, state)]), path.node));
+      return;
+    }
+    sequence = [...(call?.steps ?? [t.assignmentExpression("=", value, operand)]), writeSite, t.cloneNode(value)];
   }
   path.replaceWith(emittedYield(state, t.sequenceExpression(sequence), false, path.node));
 }
 
-/** The expressions that call a compiled callee's body (or the callee itself) and leave the result in `_t`. */
+/**
+ * How an await of a call ends, its result in `_t`: a frame is run by `yield*` (see
+ * runtime/coroutine.ts), anything else, or a frame past the chain's limit, is yielded:
+ * `_d(_t, _k, i) ? (_t = yield* _t, _z(_t, _k) ? (_sr.at = i, yield _t) : _t) : yield _t`, where
+ * `_d` also writes the await site. A call of a local coroutine's body (`frame`) is a frame for
+ * sure: `_df` skips the check.
+ */
+function delegation(from: BabelTypes.AwaitExpression, index: number, frame: boolean, state: BodyState): BabelTypes.Expression {
+  const { ctx } = state;
+  const t = ctx.t;
+  const value = () => valueTemp(state);
+  const depth = () => depthLocal(state);
+  // `_t = yield* _t` apart from the `_z` call: the call's argument would hold its own register
+  // in every suspended frame.
+  const run = t.assignmentExpression("=", value(), emittedYield(state, value(), true, from));
+  const awaitReturned = t.sequenceExpression([
+    t.assignmentExpression("=", t.memberExpression(ctx.alias("sr"), t.identifier("at")), t.numericLiteral(index)),
+    emittedYield(state, value(), false, from),
+  ]);
+  return t.conditionalExpression(
+    t.callExpression(ctx.alias(frame ? "df" : "d"), [value(), depth(), t.numericLiteral(index)]),
+    t.sequenceExpression([run, t.conditionalExpression(t.callExpression(ctx.alias("z"), [value(), depth()]), awaitReturned, value())]),
+    emittedYield(state, value(), false, from),
+  );
+}
+
+/**
+ * The expressions that call a compiled callee's body (or the callee itself) and leave the result
+ * in `_t`; `frame` when the callee is a local coroutine whose body is called directly.
+ */
 function inlineCall(
   path: NodePath<BabelTypes.AwaitExpression>,
   call: BabelTypes.CallExpression,
   state: BodyState,
-): BabelTypes.Expression[] | null {
+): { steps: BabelTypes.Expression[]; frame: boolean } | null {
   const { ctx } = state;
   const t = ctx.t;
   const callee = call.callee;
@@ -275,8 +330,8 @@ function inlineCall(
   if (t.isIdentifier(callee)) {
     const binding = path.scope.getBinding(callee.name);
     const direct = staticBodyOf(ctx, binding);
-    if (direct) return [assign(t.callExpression(t.cloneNode(direct), args))];
-    return [assign(callee), assign(t.callExpression(bodyOf(valueTemp(state)), args))];
+    if (direct) return { steps: [assign(t.callExpression(t.cloneNode(direct), args))], frame: true };
+    return { steps: [assign(callee), assign(t.callExpression(bodyOf(valueTemp(state)), args))], frame: false };
   }
   if (t.isMemberExpression(callee)) {
     if (callee.computed && containsYield(t, callee.property)) return null;
@@ -289,7 +344,7 @@ function inlineCall(
     }
     steps.push(assign(t.memberExpression(object, callee.property, callee.computed)));
     steps.push(assign(t.callExpression(t.memberExpression(bodyOf(valueTemp(state)), t.identifier("call")), [receiver, ...args])));
-    return steps;
+    return { steps, frame: false };
   }
   return null;
 }

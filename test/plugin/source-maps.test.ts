@@ -18,6 +18,31 @@ interface Position {
   column: number;
 }
 
+/**
+ * The position of the first `needle` after `anchor` in `text`: the yields an await of a call
+ * emits (`_t = f(...), ... ? (_t = yield* _t, _z(_t, _k) ? (..., yield _t) : _t) : yield _t`) all read
+ * alike, so they are found from the start of their await.
+ */
+function positionAfter(text: string, anchor: string, needle: RegExp): Position {
+  const start = text.indexOf(anchor);
+  if (start < 0) throw new Error(`${JSON.stringify(anchor)} not found in:\n${text}`);
+  const found = needle.exec(text.slice(start));
+  if (found === null) throw new Error(`${needle} not found after ${JSON.stringify(anchor)}`);
+  const index = start + found.index;
+  const before = text.slice(0, index).split("\n");
+  return { line: before.length, column: before[before.length - 1]!.length };
+}
+
+/** The original position of each yield an await of a call emits (found from `anchor`). */
+function originalsOfDelegation(map: RawMap, code: string, anchor: string) {
+  const trace = new TraceMap(map);
+  return ([[/yield\* _t\d*/, 0], [/yield _t\d*\)/, 0], [/: yield _t\d*/, 2]] as const).map(([needle, offset]) => {
+    const at = positionAfter(code, anchor, needle);
+    const { source, line, column } = originalPositionFor(trace, { line: at.line, column: at.column + offset });
+    return { source, line, column };
+  });
+}
+
 /** The position of the `occurrence`-th `needle` in `text`, shifted `offset` characters into it. */
 function positionOf(text: string, needle: string, offset = 0, occurrence = 1): Position {
   let index = -1;
@@ -77,13 +102,17 @@ describe("output source maps (plain JavaScript)", () => {
     expect((map as { sources: string[] }).sources).toEqual(["app.js"]);
   });
 
+  test("the `yield` emitted for `await b` maps to its `await`", () => {
+    expect(originalOf(map, code, "yield (_sr.at = 2, b)")).toEqual(original("await b"));
+  });
+
   test.each([
-    ["await fetchIt(url)", "yield (_t = fetchIt"],
-    ["await sleep(1)", "yield (_t = sleep"],
-    ["await b", "yield (_sr.at = 2, b)"],
-    ["await item.flush()", "yield (_o = item"],
-  ])("the `yield` emitted for `%s` maps to its `await`", (awaitText, emitted) => {
-    expect(originalOf(map, code, emitted)).toEqual(original(awaitText));
+    ["await fetchIt(url)", "_t = fetchIt"],
+    ["await sleep(1)", "_t = sleep"],
+    ["await item.flush()", "_o = item"],
+  ])("each `yield` emitted for `%s` (delegating or not) maps to its `await`", (awaitText, anchor) => {
+    const want = original(awaitText);
+    expect(originalsOfDelegation(map, code, anchor)).toEqual([want, want, want]);
   });
 
   test("the operand of an await keeps its own position", () => {
@@ -222,12 +251,16 @@ describe("with an input source map from a TypeScript step", () => {
     expect((map as { sources: string[] }).sources).toEqual(["app.ts"]);
   });
 
+  test("the `yield` emitted for `await xs[0]` maps to its `await` in app.ts", () => {
+    expect(originalOf(map, code, "yield (_t2 = xs[0]")).toEqual(original("await xs[0]"));
+  });
+
   test.each([
-    ["await fetchIt(url)", "yield (_t = fetchIt"],
-    ["await item.flush()", "yield (_o = item"],
-    ["await xs[0]", "yield (_t2 = xs[0]"],
-  ])("the `yield` emitted for `%s` maps to its `await` in app.ts", (awaitText, emitted) => {
-    expect(originalOf(map, code, emitted)).toEqual(original(awaitText));
+    ["await fetchIt(url)", "_t = fetchIt"],
+    ["await item.flush()", "_o = item"],
+  ])("each `yield` emitted for `%s` maps to its `await` in app.ts", (awaitText, anchor) => {
+    const want = original(awaitText);
+    expect(originalsOfDelegation(map, code, anchor)).toEqual([want, want, want]);
   });
 
   test("function definitions and the throw map to app.ts", () => {

@@ -69,6 +69,19 @@ export function inline<A extends unknown[], T>(fn: { body: (...args: A) => Frame
   return fn.body(...args);
 }
 
+/**
+ * The hand-written form of what the transform emits for `await f(...)` in a body: `yield*
+ * delegating(frame, k, site)` runs a frame by delegation while the chain has room (recording it
+ * for stacks) and yields it to the trampoline past that; `k` is `abi.siteRegister.depth` read
+ * when the body started. Resolves to the callee's result.
+ */
+export function* delegating<T>(frame: Frame<T>, k: number, site: number): Generator<unknown, T, unknown> {
+  if (!abi.delegateFrame(frame as Frame, k, site)) return (yield frame) as T;
+  const value = yield* frame;
+  if (abi.delegationReturned(value, k)) return (yield at(site, value)) as T;
+  return value;
+}
+
 /** The running loop's time (virtual in most tests). */
 export const now = (): number => getRunningLoop().time();
 

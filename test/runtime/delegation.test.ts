@@ -1,0 +1,120 @@
+/**
+ * The delegation half of the coroutine protocol (runtime/coroutine.ts): frames run by `yield*`
+ * are recorded in the task's chain, so stacks, cancellation and error stacks see them, and a
+ * chain longer than DELEGATION_LIMIT continues on the trampoline. The transform's output is
+ * tested by the fixtures; these tests drive the protocol by hand.
+ */
+import { CancelledError, abi, createTask, currentTask, run, sleep } from "../../runtime/index.js";
+import { DELEGATION_LIMIT, type Frame } from "../../runtime/coroutine.js";
+import { at, define, delegating } from "../support/coroutines.js";
+
+let downBody: (n: number) => Frame<number>;
+const seenInside: number[] = [];
+/** `async function down(n) { if (n === 0) { await sleep(5); return 0 } return 1 + (await down(n - 1)) }` */
+const down = define("down", 10, function* (n: number): Generator<unknown, number, unknown> {
+  const k = abi.siteRegister.depth;
+  if (n === 0) {
+    seenInside.push(currentTask()!.getStack().length);
+    yield at(1, sleep(5));
+    return 0;
+  }
+  return 1 + (yield* delegating(downBody(n - 1), k, 0));
+});
+downBody = down.body;
+
+beforeEach(() => {
+  seenInside.length = 0;
+});
+
+test(`a task suspended 200 frames deep (past DELEGATION_LIMIT = ${DELEGATION_LIMIT}) lists every frame, from outside and from inside`, async () => {
+  const main = define("main", 1, function* () {
+    const task = down(200);
+    yield at(0, sleep(1));
+    const stack = task.getStack();
+    const result = yield at(1, task);
+    return { frames: stack.length, awaits: stack.slice(0, -1).every((f) => f.functionName === "down" && f.lineNumber === 11), last: stack.at(-1)!.lineNumber, result };
+  });
+  expect(await run(main, { virtualTime: true })).toEqual({ frames: 201, awaits: true, last: 12, result: 200 });
+  expect(seenInside).toEqual([201]);
+});
+
+test("a recursion 100,000 deep by delegation keeps the JavaScript stack flat", async () => {
+  const main = define("main", 1, function* () {
+    const k = abi.siteRegister.depth;
+    return yield* delegating(downBody(100_000), k, 0);
+  });
+  expect(await run(main, { virtualTime: true })).toBe(100_000);
+});
+
+test("a callee's error caught by its caller leaves the stack at the caller; the error's stack gets the callee's caller", async () => {
+  const fails = define("fails", 20, function* (): Generator<unknown, never, unknown> {
+    yield at(0, null);
+    throw new Error("callee failed");
+  });
+  let stackOfError = "";
+  const recovers = define("recovers", 30, function* () {
+    const k = abi.siteRegister.depth;
+    try {
+      yield* delegating(fails.body(), k, 0);
+    } catch (e) {
+      abi.caught(e, 0, k);
+      stackOfError = (e as Error).stack!;
+    }
+    yield at(1, sleep(5));
+  });
+  const main = define("main", 1, function* () {
+    const task = recovers();
+    yield at(0, sleep(1));
+    const stack = task.getStack().map((f) => `${f.functionName}:${f.lineNumber}`);
+    yield at(1, task);
+    return stack;
+  });
+  expect(await run(main, { virtualTime: true })).toEqual(["recovers:32"]);
+  expect(stackOfError).toContain("\n    at async recovers (test.ts:31:3)");
+  expect(stackOfError).not.toContain("runtime/task");
+});
+
+test("cancel() throws CancelledError at the innermost delegated await; every frame's finally runs, innermost first", async () => {
+  const order: string[] = [];
+  let innerBody: () => Frame<void>;
+  const inner = define("inner", 40, function* () {
+    try {
+      yield at(0, sleep(10));
+    } finally {
+      order.push("inner");
+    }
+  });
+  innerBody = inner.body;
+  const outer = define("outer", 50, function* () {
+    const k = abi.siteRegister.depth;
+    try {
+      yield* delegating(innerBody(), k, 0);
+    } finally {
+      order.push("outer");
+    }
+  });
+  const main = define("main", 1, function* () {
+    const task = createTask(outer.body());
+    yield at(0, sleep(1));
+    const stack = task.getStack().map((f) => f.functionName);
+    task.cancel();
+    try {
+      yield at(1, task);
+    } catch (e) {
+      return [stack, e instanceof CancelledError, task.cancelled()];
+    }
+  });
+  expect(await run(main, { virtualTime: true })).toEqual([["outer", "inner"], true, true]);
+  expect(order).toEqual(["inner", "outer"]);
+});
+
+test("a callee that returns a thenable resolves its caller's await to the thenable's outcome", async () => {
+  const returnsPromise = define("returnsPromise", 60, function* () {
+    return Promise.resolve("settled");
+  });
+  const main = define("main", 1, function* () {
+    const k = abi.siteRegister.depth;
+    return yield* delegating(returnsPromise.body(), k, 0);
+  });
+  expect(await run(main, { virtualTime: true })).toBe("settled");
+});
