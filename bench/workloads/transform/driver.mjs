@@ -15,7 +15,7 @@ export const title = "transform";
 export const unit = "ms/corpus";
 /** Ratios in this workload are to babel-a2g, the transform corotask replaces. */
 export const reference = "babel-a2g";
-export const reps = { full: 3 };
+export const reps = { full: 5 };
 export const sizes = {
   full: { bytes: 600_000, iterations: 3 },
   quick: { bytes: 80_000, iterations: 1 },
