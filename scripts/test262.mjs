@@ -33,7 +33,7 @@ const SELECTED = [
   "test/built-ins/AsyncGeneratorPrototype",
   "test/built-ins/AsyncFromSyncIteratorPrototype",
 ];
-/** Class and object-method tests count when their path below these folders says async. */
+/** Class and object-method tests count when their path below these folders, or their source, says async. */
 const ASYNC_NAMED = ["test/language/expressions/class", "test/language/statements/class", "test/language/expressions/object/method-definition"];
 
 const args = process.argv.slice(2);
@@ -60,7 +60,7 @@ function selectTests() {
   for (const dir of SELECTED) walk(path.join(TEST262_DIR, dir), files, () => true);
   for (const dir of ASYNC_NAMED) {
     const base = path.join(TEST262_DIR, dir);
-    walk(base, files, (f) => /async/i.test(path.relative(base, f)));
+    walk(base, files, (f) => /async/i.test(path.relative(base, f)) || /\basync\b/.test(readFileSync(f, "utf8")));
   }
   return files.filter((f) => f.includes(filter)).slice(0, limit);
 }
