@@ -23,7 +23,7 @@ export const ABI_MEMBERS = {
   caught: "caught",
   /** `delegate(value, index, site)`: writes the await site; true when an awaited call's result is a frame to run by `yield*`. */
   delegate: "delegate",
-  /** `delegateFrame(frame, index, site)`: `delegate` for what is known to be a frame (a local coroutine's body was called). */
+  /** `delegateFrame(frame, index, site, body)`: `delegate` for the frame a local coroutine's `body` made (no check; the chain records the body). */
   delegateFrame: "delegateFrame",
   /** `delegationReturned(value, index)`: after `yield*`, resets the depth; true when `value` must still be awaited. */
   delegationReturned: "delegationReturned",

@@ -29,7 +29,8 @@
  *
  * Delegation: a frame that the call produced is not yielded to the stepper but run by `yield*`,
  * V8's own delegation, which costs half of a trip through the trampoline:
- *   `_d(_t, _k, i) ? (_t = yield* _t, _z(_t, _k) ? (_sr.at = i, yield _t) : _t) : yield _t`.
+ *   `_d(_t, _k, i) ? (_t = yield* _t, _z(_t, _k) ? (_sr.at = i, yield _t) : _t) : yield _t`
+ * (`_df(_t, _k, i, body)` when the frame came from calling a local coroutine's body).
  * {@link delegate} (`_d`) records the frame in the task's *chain* (see {@link siteRegister}) so
  * that stacks still show it. `_k`, read from `siteRegister.depth` when the body starts, is the
  * chain index of the frame's own callees; every await of such a body passes it, so a depth left
@@ -131,19 +132,34 @@ export function delegate(value: unknown, index: number, site: number): boolean {
   return true;
 }
 
-/** `_df(frame, index, site)`: {@link delegate} for a value known to be a frame (no brand check). */
-export function delegateFrame(frame: Frame, index: number, site: number): boolean {
+/**
+ * `_df(frame, index, site, body)`: {@link delegate} for a frame that emitted code made by calling
+ * a local coroutine's `body` (no brand check). The chain records the body, not the frame: stacks
+ * need only its info, and storing a just-made frame into the long-lived chain costs V8's
+ * generational write barrier on every call (a tenth of the call's time).
+ */
+export function delegateFrame(frame: Frame, index: number, site: number, body?: CoroutineBody): boolean {
   const register = siteRegister;
   register.at = site;
   if (index >= register.limit) {
     register.depth = index;
     return false;
   }
-  record(register, frame, index, site);
+  record(register, body ?? frame, index, site);
   return true;
 }
 
-/** Records chain entry `index`: a frame run by delegation, and its caller's await site. */
+/**
+ * The info of a chain entry (a frame, or the body that made it), or null for a hidden one: a
+ * runtime coroutine's frame without a stand-in.
+ */
+export function entryInfo(entry: Frame | CoroutineBody): FunctionInfo | null {
+  if (typeof entry !== "function") return visibleFrameInfo(entry);
+  const info = ((entry as unknown as { prototype: FramePrototype }).prototype)[INFO];
+  return info.hidden === true ? null : info;
+}
+
+/** Records chain entry `index`: a frame run by delegation (or its body), and its caller's await site. */
 function record(register: SiteRegister, frame: unknown, index: number, site: number): void {
   const chain = register.chain;
   if (chain === null && index === 0) {

@@ -11,10 +11,12 @@ import {
   isFrame,
   setLazyScheduler,
   visibleFrameInfo,
+  entryInfo,
   siteRegister,
   chainSlot,
   DELEGATION_LIMIT,
   type Coroutine,
+  type CoroutineBody,
   type Frame,
   type FunctionInfo,
 } from "./coroutine.js";
@@ -23,6 +25,9 @@ import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from ".
 import { Future, type FutureWaiter } from "./future.js";
 import { RUN } from "./handle.js";
 import { runningLoopOrNull, enterLoop, leaveLoop } from "./running-loop.js";
+
+/** A frame of an await chain: a level's root frame, or a chain entry (a frame, or the body that made it). */
+type StackEntry = Frame | CoroutineBody;
 
 /** A frame of a stack or traceback: 1-based positions in the original source. */
 export interface StackFrame {
@@ -501,8 +506,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     // The frame the error is thrown into next: the innermost of the level below.
     const below = siteRegister.depth;
     const chain = siteRegister.chain;
-    const receiving = below > this.#levelBase() && chain !== null ? (chain[chainSlot(below - 1)] as Frame) : this.#frame!;
-    addAsyncFrame(error, visibleFrameInfo(receiving), this.#site);
+    const receiving = below > this.#levelBase() && chain !== null ? (chain[chainSlot(below - 1)] as StackEntry) : this.#frame!;
+    addAsyncFrame(error, entryInfo(receiving), this.#site);
     return false;
   }
 
@@ -558,25 +563,25 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * The frames of one level, outermost first, each with its await site: the root, then chain
    * entries `from` to `to - 1`; the innermost waits at `exitSite`.
    */
-  #levelFrames(root: Frame, from: number, to: number, chain: unknown[] | null, exitSite: number): Array<{ frame: Frame; site: number }> {
-    const frames: Array<{ frame: Frame; site: number }> = [];
-    let current = root;
+  #levelFrames(root: Frame, from: number, to: number, chain: unknown[] | null, exitSite: number): Array<{ frame: StackEntry; site: number }> {
+    const frames: Array<{ frame: StackEntry; site: number }> = [];
+    let current: StackEntry = root;
     for (let i = from; i < to && chain !== null; i++) {
       const slot = chainSlot(i);
       frames.push({ frame: current, site: chain[slot + 1] as number });
-      current = chain[slot] as Frame;
+      current = chain[slot] as StackEntry;
     }
     frames.push({ frame: current, site: exitSite });
     return frames;
   }
 
   /** Every frame of the await chain, outermost first, with its await site. */
-  #logicalFrames(): Array<{ frame: Frame; site: number }> {
+  #logicalFrames(): Array<{ frame: StackEntry; site: number }> {
     if (this.#frame === null) return [];
     const running = steppingTask === this;
     const chain = running ? siteRegister.chain : this.#chain;
     const depth = running ? siteRegister.depth : chain === null ? 0 : (chain[0] as number);
-    const frames: Array<{ frame: Frame; site: number }> = [];
+    const frames: Array<{ frame: StackEntry; site: number }> = [];
     const parents = this.#parents ?? [];
     let from = 0;
     for (let j = 0; j < parents.length; j += 4) {
@@ -736,11 +741,11 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       if (deepest <= depth || task === null || chain === null || task.#frame === null) return;
       // The frames the error left, innermost first (each with the site where it awaited the
       // next), then the frame whose catch clause runs.
-      const left: Array<{ frame: Frame; site: number }> = [];
+      const left: Array<{ frame: StackEntry; site: number }> = [];
       for (let i = deepest - 1; i >= depth; i--) {
-        left.push({ frame: chain[chainSlot(i)] as Frame, site: i + 1 < deepest ? (chain[chainSlot(i + 1) + 1] as number) : task.#site });
+        left.push({ frame: chain[chainSlot(i)] as StackEntry, site: i + 1 < deepest ? (chain[chainSlot(i + 1) + 1] as number) : task.#site });
       }
-      const catcher = depth > task.#levelBase() ? (chain[chainSlot(depth - 1)] as Frame) : task.#frame;
+      const catcher = depth > task.#levelBase() ? (chain[chainSlot(depth - 1)] as StackEntry) : task.#frame;
       left.push({ frame: catcher, site: chain[chainSlot(depth) + 1] as number });
       addDelegatedFrames(error, left, error === thrownIntoStep);
     };
@@ -769,9 +774,9 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     }
   }
 
-  #recordTraceback(frame: Frame, site: number, error: unknown): void {
+  #recordTraceback(entry: StackEntry, site: number, error: unknown): void {
     if (error instanceof CancelledError) return;
-    const info = visibleFrameInfo(frame);
+    const info = entryInfo(entry);
     if (info === null) return;
     const rare = (this.#rare ??= {});
     const traceback = (rare.traceback ??= []);
@@ -785,8 +790,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     // (a body that never delegates writes none: it is then the innermost frame).
     const register = siteRegister;
     const at = register.caughtAt >= 0 ? register.caughtAt : register.depth;
-    const catcher = at > this.#levelBase() && register.chain !== null ? (register.chain[chainSlot(at - 1)] as Frame) : frame;
-    const info = frameInfo(catcher);
+    const catcher = at > this.#levelBase() && register.chain !== null ? (register.chain[chainSlot(at - 1)] as StackEntry) : frame;
+    const info = entryInfo(catcher) ?? frameInfo(frame);
     const catchIndex = siteRegister.caught;
     const where = catchIndex >= 0 && info.catches?.[catchIndex] !== undefined ? info.catches[catchIndex]! : null;
     const position = where ?? info;
@@ -819,7 +824,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (this.#frame !== null) {
       const frames: StackFrame[] = [];
       for (const { frame, site } of this.#logicalFrames()) {
-        const info = visibleFrameInfo(frame);
+        const info = entryInfo(frame);
         if (info !== null) frames.push(toStackFrame(info, site));
       }
       if (limit === null) return frames;
@@ -873,7 +878,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   #ownFrameInfo(): { info: FunctionInfo; site: number } {
     const outermost = this.#logicalFrames()[0];
-    if (outermost !== undefined) return { info: frameInfo(outermost.frame), site: outermost.site };
+    if (outermost !== undefined) {
+      const root = outermost.frame;
+      return { info: typeof root === "function" ? entryInfo(root)! : frameInfo(root), site: outermost.site };
+    }
     return { info: coroutineInfo(this.#coro), site: -1 };
   }
 }
@@ -896,13 +904,13 @@ function toStackFrame(info: FunctionInfo, site: number): StackFrame {
  * Unless it was thrown into the step from outside, it was made here: the native lines of the
  * delegating frames are dropped, as those `at async` lines stand for them.
  */
-function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: Frame; site: number }>, thrownIn: boolean): void {
+function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: StackEntry; site: number }>, thrownIn: boolean): void {
   // Once per error with frames; a runtime CancelledError has none and costs one lookup.
   if (error instanceof Error && !asyncFramesAdded.has(error)) {
     const frames = removeRuntimeFrames(error, !thrownIn);
     if (frames >= 0) asyncFramesAdded.set(error, frames);
   }
-  for (let i = 1; i < left.length; i++) addAsyncFrame(error, visibleFrameInfo(left[i]!.frame), left[i]!.site);
+  for (let i = 1; i < left.length; i++) addAsyncFrame(error, entryInfo(left[i]!.frame), left[i]!.site);
 }
 
 /** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */

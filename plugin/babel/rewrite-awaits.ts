@@ -277,7 +277,7 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
     const call = t.isCallExpression(operand) ? inlineCall(path, operand, state) : null;
     const value = valueTemp(state);
     if (call !== null && !state.generator) {
-      path.replaceWith(withLoc(t.sequenceExpression([...call.steps, delegation(path.node, index, call.frame, state)]), path.node));
+      path.replaceWith(withLoc(t.sequenceExpression([...call.steps, delegation(path.node, index, call.body, state)]), path.node));
       return;
     }
     sequence = [...(call?.steps ?? [t.assignmentExpression("=", value, operand)]), writeSite, t.cloneNode(value)];
@@ -289,10 +289,10 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
  * How an await of a call ends, its result in `_t`: a frame is run by `yield*` (see
  * runtime/coroutine.ts), anything else, or a frame past the chain's limit, is yielded:
  * `_d(_t, _k, i) ? (_t = yield* _t, _z(_t, _k) ? (_sr.at = i, yield _t) : _t) : yield _t`, where
- * `_d` also writes the await site. A call of a local coroutine's body (`frame`) is a frame for
- * sure: `_df` skips the check.
+ * `_d` also writes the await site. A call of a local coroutine's `body` made a frame for sure:
+ * `_df(_t, _k, i, body)` skips the check, and the chain records the body rather than the frame.
  */
-function delegation(from: BabelTypes.AwaitExpression, index: number, frame: boolean, state: BodyState): BabelTypes.Expression {
+function delegation(from: BabelTypes.AwaitExpression, index: number, body: Identifier | null, state: BodyState): BabelTypes.Expression {
   const { ctx } = state;
   const t = ctx.t;
   const value = () => valueTemp(state);
@@ -305,7 +305,9 @@ function delegation(from: BabelTypes.AwaitExpression, index: number, frame: bool
     emittedYield(state, value(), false, from),
   ]);
   return t.conditionalExpression(
-    t.callExpression(ctx.alias(frame ? "df" : "d"), [value(), depth(), t.numericLiteral(index)]),
+    body !== null
+      ? t.callExpression(ctx.alias("df"), [value(), depth(), t.numericLiteral(index), t.cloneNode(body)])
+      : t.callExpression(ctx.alias("d"), [value(), depth(), t.numericLiteral(index)]),
     t.sequenceExpression([run, t.conditionalExpression(t.callExpression(ctx.alias("z"), [value(), depth()]), awaitReturned, value())]),
     emittedYield(state, value(), false, from),
   );
@@ -313,13 +315,13 @@ function delegation(from: BabelTypes.AwaitExpression, index: number, frame: bool
 
 /**
  * The expressions that call a compiled callee's body (or the callee itself) and leave the result
- * in `_t`; `frame` when the callee is a local coroutine whose body is called directly.
+ * in `_t`; `body` when the callee is a local coroutine whose body is called directly.
  */
 function inlineCall(
   path: NodePath<BabelTypes.AwaitExpression>,
   call: BabelTypes.CallExpression,
   state: BodyState,
-): { steps: BabelTypes.Expression[]; frame: boolean } | null {
+): { steps: BabelTypes.Expression[]; body: Identifier | null } | null {
   const { ctx } = state;
   const t = ctx.t;
   const callee = call.callee;
@@ -330,8 +332,8 @@ function inlineCall(
   if (t.isIdentifier(callee)) {
     const binding = path.scope.getBinding(callee.name);
     const direct = staticBodyOf(ctx, binding);
-    if (direct) return { steps: [assign(t.callExpression(t.cloneNode(direct), args))], frame: true };
-    return { steps: [assign(callee), assign(t.callExpression(bodyOf(valueTemp(state)), args))], frame: false };
+    if (direct) return { steps: [assign(t.callExpression(t.cloneNode(direct), args))], body: direct };
+    return { steps: [assign(callee), assign(t.callExpression(bodyOf(valueTemp(state)), args))], body: null };
   }
   if (t.isMemberExpression(callee)) {
     if (callee.computed && containsYield(t, callee.property)) return null;
@@ -344,7 +346,7 @@ function inlineCall(
     }
     steps.push(assign(t.memberExpression(object, callee.property, callee.computed)));
     steps.push(assign(t.callExpression(t.memberExpression(bodyOf(valueTemp(state)), t.identifier("call")), [receiver, ...args])));
-    return { steps, frame: false };
+    return { steps, body: null };
   }
   return null;
 }
