@@ -116,19 +116,20 @@ export function chainSlot(index: number): number {
 }
 
 /**
- * `_d(value, index, site)`: called by an await of a call in emitted code, with the frame's `_k`
- * and the await's site, which it writes to the register. True when `value` is a frame and the
- * chain has room: it is recorded as chain entry `index` with the caller's await site, and the
- * caller runs it by `yield*`. False otherwise: the caller yields it.
+ * `_d(value, index, site, body)`: called by an await of a call in emitted code, with the frame's
+ * `_k`, the await's site (which it writes to the register) and the function it called. True when
+ * `value` is a frame and the chain has room: the body is recorded as chain entry `index` with the
+ * caller's await site, and the caller runs the frame by `yield*`. False otherwise: the caller
+ * yields it.
  */
-export function delegate(value: unknown, index: number, site: number): boolean {
+export function delegate(value: unknown, index: number, site: number, body?: CoroutineBody): boolean {
   const register = siteRegister;
   register.at = site;
   if (index >= register.limit || !FRAME_PROTOTYPE.isPrototypeOf(value as object)) {
     register.depth = index;
     return false;
   }
-  record(register, value, index, site);
+  record(register, body ?? value, index, site);
   return true;
 }
 
@@ -155,8 +156,10 @@ export function delegateFrame(frame: Frame, index: number, site: number, body?: 
  */
 export function entryInfo(entry: Frame | CoroutineBody): FunctionInfo | null {
   if (typeof entry !== "function") return visibleFrameInfo(entry);
-  const info = ((entry as unknown as { prototype: FramePrototype }).prototype)[INFO];
-  return info.hidden === true ? null : info;
+  // A body's prototype carries its info. A runtime coroutine's inline form is a plain function
+  // that makes a hidden frame: no info, nothing to show either way.
+  const info = (entry as unknown as { prototype?: Partial<FramePrototype> }).prototype?.[INFO];
+  return info === undefined || info.hidden === true ? null : info;
 }
 
 /** Records chain entry `index`: a frame run by delegation (or its body), and its caller's await site. */

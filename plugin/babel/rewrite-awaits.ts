@@ -23,6 +23,8 @@ interface BodyState {
   value: Identifier | null;
   /** The receiver temporary of member calls (`_o`). */
   receiver: Identifier | null;
+  /** The callee temporary of delegating calls (`_b`: the body called, or the callee itself). */
+  callee: Identifier | null;
   /** `_k`: the chain index of this frame's callees, read when the body starts; made by the first delegating await. */
   depth: Identifier | null;
   /** The statements the catch clauses start with (and their clause), completed once it is known whether the body delegates. */
@@ -205,7 +207,7 @@ function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state
  */
 export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function>): RewrittenBody {
   const state: BodyState = {
-    ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null, depth: null, catchWrites: [],
+    ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null, callee: null, depth: null, catchWrites: [],
   };
   const body = fn.get("body");
   if (!state.generator && fn.scope.hasOwnBinding("yield")) fn.scope.rename("yield", fn.scope.generateUid("yield"));
@@ -219,7 +221,7 @@ export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function
       write.expression = t.callExpression(ctx.alias("c"), [error, t.numericLiteral(index), t.cloneNode(state.depth)]);
     }
   }
-  const temps = [state.value, state.receiver].filter((x): x is Identifier => x !== null).map((id) => t.variableDeclarator(t.cloneNode(id)));
+  const temps = [state.value, state.receiver, state.callee].filter((x): x is Identifier => x !== null).map((id) => t.variableDeclarator(t.cloneNode(id)));
   if (state.depth !== null) temps.unshift(t.variableDeclarator(t.cloneNode(state.depth), t.memberExpression(ctx.alias("sr"), t.identifier("depth"))));
   if (temps.length > 0 && body.isBlockStatement()) {
     body.unshiftContainer("body", t.variableDeclaration("var", temps));
@@ -235,6 +237,11 @@ function depthLocal(state: BodyState): Identifier {
 function valueTemp(state: BodyState): Identifier {
   state.value ??= state.fn.scope.generateUidIdentifier("t");
   return state.ctx.t.cloneNode(state.value);
+}
+
+function calleeTemp(state: BodyState): Identifier {
+  state.callee ??= state.fn.scope.generateUidIdentifier("b");
+  return state.ctx.t.cloneNode(state.callee);
 }
 
 function receiverTemp(state: BodyState): Identifier {
@@ -290,9 +297,10 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
  * runtime/coroutine.ts), anything else, or a frame past the chain's limit, is yielded:
  * `_d(_t, _k, i) ? (_t = yield* _t, _z(_t, _k) ? (_sr.at = i, yield _t) : _t) : yield _t`, where
  * `_d` also writes the await site. A call of a local coroutine's `body` made a frame for sure:
- * `_df(_t, _k, i, body)` skips the check, and the chain records the body rather than the frame.
+ * `_df(_t, _k, i, body)` skips the check. Either way the chain records the body (`_b` for a
+ * callee found at run time) rather than the frame.
  */
-function delegation(from: BabelTypes.AwaitExpression, index: number, body: Identifier | null, state: BodyState): BabelTypes.Expression {
+function delegation(from: BabelTypes.AwaitExpression, index: number, body: CalledBody, state: BodyState): BabelTypes.Expression {
   const { ctx } = state;
   const t = ctx.t;
   const value = () => valueTemp(state);
@@ -305,23 +313,30 @@ function delegation(from: BabelTypes.AwaitExpression, index: number, body: Ident
     emittedYield(state, value(), false, from),
   ]);
   return t.conditionalExpression(
-    body !== null
-      ? t.callExpression(ctx.alias("df"), [value(), depth(), t.numericLiteral(index), t.cloneNode(body)])
-      : t.callExpression(ctx.alias("d"), [value(), depth(), t.numericLiteral(index)]),
+    body.direct
+      ? t.callExpression(ctx.alias("df"), [value(), depth(), t.numericLiteral(index), t.cloneNode(body.id)])
+      : t.callExpression(ctx.alias("d"), [value(), depth(), t.numericLiteral(index), t.cloneNode(body.id)]),
     t.sequenceExpression([run, t.conditionalExpression(t.callExpression(ctx.alias("z"), [value(), depth()]), awaitReturned, value())]),
     emittedYield(state, value(), false, from),
   );
 }
 
+/** What an await of a call called: a local coroutine's body (`direct`), or what `_b` holds. */
+interface CalledBody {
+  id: Identifier;
+  direct: boolean;
+}
+
 /**
  * The expressions that call a compiled callee's body (or the callee itself) and leave the result
- * in `_t`; `body` when the callee is a local coroutine whose body is called directly.
+ * in `_t`, and what was called. In a body that delegates (not an async generator's), a callee
+ * found at run time is kept in `_b` for the chain: `_t = f, _b = _t?.[_B] ?? _t, _t = _b(a)`.
  */
 function inlineCall(
   path: NodePath<BabelTypes.AwaitExpression>,
   call: BabelTypes.CallExpression,
   state: BodyState,
-): { steps: BabelTypes.Expression[]; body: Identifier | null } | null {
+): { steps: BabelTypes.Expression[]; body: CalledBody } | null {
   const { ctx } = state;
   const t = ctx.t;
   const callee = call.callee;
@@ -329,11 +344,17 @@ function inlineCall(
   const assign = (value: BabelTypes.Expression) => t.assignmentExpression("=", valueTemp(state), value);
   const bodyOf = (fn: BabelTypes.Expression) =>
     t.logicalExpression("??", t.optionalMemberExpression(fn, ctx.alias("B"), true, true), t.cloneNode(fn));
+  // The function to call: `(_t?.[_B] ?? _t)` in place, or kept in `_b` when the body delegates.
+  const called = (): { steps: BabelTypes.Expression[]; fn: BabelTypes.Expression } =>
+    state.generator
+      ? { steps: [], fn: bodyOf(valueTemp(state)) }
+      : { steps: [t.assignmentExpression("=", calleeTemp(state), bodyOf(valueTemp(state)))], fn: calleeTemp(state) };
   if (t.isIdentifier(callee)) {
     const binding = path.scope.getBinding(callee.name);
     const direct = staticBodyOf(ctx, binding);
-    if (direct) return { steps: [assign(t.callExpression(t.cloneNode(direct), args))], body: direct };
-    return { steps: [assign(callee), assign(t.callExpression(bodyOf(valueTemp(state)), args))], body: null };
+    if (direct) return { steps: [assign(t.callExpression(t.cloneNode(direct), args))], body: { id: direct, direct: true } };
+    const { steps, fn } = called();
+    return { steps: [assign(callee), ...steps, assign(t.callExpression(fn, args))], body: { id: calleeTemp(state), direct: false } };
   }
   if (t.isMemberExpression(callee)) {
     if (callee.computed && containsYield(t, callee.property)) return null;
@@ -345,8 +366,9 @@ function inlineCall(
       object = receiverTemp(state);
     }
     steps.push(assign(t.memberExpression(object, callee.property, callee.computed)));
-    steps.push(assign(t.callExpression(t.memberExpression(bodyOf(valueTemp(state)), t.identifier("call")), [receiver, ...args])));
-    return { steps, body: null };
+    const { steps: find, fn } = called();
+    steps.push(...find, assign(t.callExpression(t.memberExpression(fn, t.identifier("call")), [receiver, ...args])));
+    return { steps, body: { id: calleeTemp(state), direct: false } };
   }
   return null;
 }

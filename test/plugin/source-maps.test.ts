@@ -116,7 +116,7 @@ describe("output source maps (plain JavaScript)", () => {
   });
 
   test("the operand of an await keeps its own position", () => {
-    expect(originalOf(map, code, "fetchIt, _t", 0)).toEqual(original("fetchIt(url)"));
+    expect(originalOf(map, code, "fetchIt, _b", 0)).toEqual(original("fetchIt(url)"));
   });
 
   test("the emitted `for await` loop maps to the original `for await`", () => {
