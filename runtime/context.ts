@@ -27,8 +27,8 @@ export function captureContext(): CapturedContext {
   return AsyncResource === null ? null : new AsyncResource("corotask.Task");
 }
 
-/** Calls `fn.call(thisArg)` inside `context` (directly when there is none). */
-export function runInContext(context: CapturedContext, fn: (this: any) => void, thisArg: unknown): void {
-  if (context === null) fn.call(thisArg);
-  else context.runInAsyncScope(fn, thisArg);
+/** Calls `fn.call(thisArg, a, b)` inside `context` (directly when there is none). */
+export function runInContext<A, B>(context: CapturedContext, fn: (this: any, a: A, b: B) => void, thisArg: unknown, a: A, b: B): void {
+  if (context === null) fn.call(thisArg, a, b);
+  else context.runInAsyncScope(fn, thisArg, a, b);
 }

@@ -205,7 +205,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     this.#context = captureContext();
     this.#linkPending(pendingTasks(loop));
     if (options?.eagerStart === true) {
-      this.#runStep();
+      this.#runStep(SEND, undefined);
     } else {
       loop.enqueueRunnable(this);
     }
@@ -323,22 +323,28 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   [RUN](): void {
     if (this.#frame === null) return;
     const waitingOn = this.#waitingOn;
+    let kind: ResumeKind;
+    let value: unknown;
     if (waitingOn !== null) {
       this.#waitingOn = null;
       if (waitingOn.cancelled()) {
-        this.#flags |= RESUME_THROW;
-        this.#resumeValue = waitingOn.makeCancelledError();
+        kind = THROW;
+        value = waitingOn.makeCancelledError();
       } else if (waitingOn.hasException()) {
-        this.#flags |= RESUME_THROW;
-        this.#resumeValue = waitingOn.exception();
+        kind = THROW;
+        value = waitingOn.exception();
       } else {
-        this.#flags &= ~RESUME_THROW;
-        this.#resumeValue = waitingOn.result();
+        kind = SEND;
+        value = waitingOn.result();
       }
     } else if (((this.#flags & THENABLE_BITS) as ThenableState) !== NO_THENABLE) {
       return; // still waiting on a thenable; a stale wake-up
+    } else {
+      kind = (this.#flags & RESUME_THROW) === 0 ? SEND : THROW;
+      value = this.#resumeValue;
+      this.#resumeValue = undefined;
     }
-    runInContext(this.#context, this.#runStep, this);
+    runInContext(this.#context, this.#runStep, this, kind, value);
   }
 
   /** Resumes from a thenable's settlement, if the task still waits on it. */
@@ -346,11 +352,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     const flags = this.#flags;
     const state = (flags & THENABLE_BITS) as ThenableState;
     if (callbacks !== this.#thenableCallbacks || state === NO_THENABLE || this.#frame === null) return;
-    this.#flags = (flags & ~(THENABLE_BITS | RESUME_THROW)) | (kind === THROW ? RESUME_THROW : 0);
-    this.#resumeValue = value;
+    this.#flags = flags & ~THENABLE_BITS;
     // A native Promise runs its reactions in the context `then` was called in: this task's.
-    if (state === NATIVE_PROMISE) this.#runStep();
-    else runInContext(this.#context, this.#runStep, this);
+    if (state === NATIVE_PROMISE) this.#runStep(kind, value);
+    else runInContext(this.#context, this.#runStep, this, kind, value);
   }
 
   /** Stops listening to the awaited thenable and wakes the task (a cancel arrived). */
@@ -365,11 +370,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * pushed and run inline; a finished frame is popped and its result or exception handed to the
    * frame below. Returns when the task suspends or ends.
    */
-  #runStep(): void {
+  #runStep(kind: ResumeKind, value: unknown): void {
     let frame = this.#frame!;
-    let kind: ResumeKind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
-    let value = this.#resumeValue;
-    this.#resumeValue = undefined;
     if ((this.#flags & CANCEL_PENDING) !== 0) {
       this.#flags &= ~CANCEL_PENDING;
       kind = THROW;
