@@ -123,14 +123,10 @@ export function chainSlot(index: number): number {
  * yields it.
  */
 export function delegate(value: unknown, index: number, site: number, body?: CoroutineBody): boolean {
-  const register = siteRegister;
-  register.at = site;
-  if (index >= register.limit || !FRAME_PROTOTYPE.isPrototypeOf(value as object)) {
-    register.depth = index;
-    return false;
-  }
-  record(register, body ?? value, index, site);
-  return true;
+  if (FRAME_PROTOTYPE.isPrototypeOf(value as object)) return delegateFrame(value as Frame, index, site, body);
+  siteRegister.at = site;
+  siteRegister.depth = index;
+  return false;
 }
 
 /**
@@ -146,7 +142,20 @@ export function delegateFrame(frame: Frame, index: number, site: number, body?: 
     register.depth = index;
     return false;
   }
-  record(register, body ?? frame, index, site);
+  // Chain entry `index`: the body (or the frame), and the caller's await site.
+  const entry = body ?? frame;
+  const chain = register.chain;
+  if (chain === null && index === 0) {
+    // A task's first delegation: made at its size (an array grown from [depth, limit] would
+    // take nineteen slots).
+    register.chain = [0, DELEGATION_LIMIT, entry, site];
+  } else {
+    const grown = chain ?? (register.chain = [0, DELEGATION_LIMIT]);
+    const slot = chainSlot(index);
+    grown[slot] = entry;
+    grown[slot + 1] = site;
+  }
+  register.depth = index + 1;
   return true;
 }
 
@@ -162,21 +171,6 @@ export function entryInfo(entry: Frame | CoroutineBody): FunctionInfo | null {
   return info === undefined || info.hidden === true ? null : info;
 }
 
-/** Records chain entry `index`: a frame run by delegation (or its body), and its caller's await site. */
-function record(register: SiteRegister, frame: unknown, index: number, site: number): void {
-  const chain = register.chain;
-  if (chain === null && index === 0) {
-    // A task's first delegation: made at its size (an array grown from [depth, limit] would
-    // take nineteen slots).
-    register.chain = [0, DELEGATION_LIMIT, frame, site];
-  } else {
-    const grown = chain ?? (register.chain = [0, DELEGATION_LIMIT]);
-    const slot = 2 * index + 2;
-    grown[slot] = frame;
-    grown[slot + 1] = site;
-  }
-  register.depth = index + 1;
-}
 
 /** A frame: a generator created by a coroutine body. */
 export type Frame<T = unknown> = Generator<unknown, T, unknown>;

@@ -75,12 +75,13 @@ const promiseThen = Promise.prototype.then;
  * unnested step costs two variable writes, not an array push and pop.
  */
 let steppingTask: Task<unknown> | null = null;
+const interruptedSteps: Task<unknown>[] = [];
+
 /**
  * Tasks whose cancel() is forwarding to what they wait on, innermost last: a task met again
  * here awaits, through others, itself (a wait cycle). Held here, not per task: it is rare.
  */
 const forwardingCancel: Task<unknown>[] = [];
-const interruptedSteps: Task<unknown>[] = [];
 
 /**
  * The pending tasks of one loop, for allTasks(): a doubly linked list through the tasks
@@ -94,6 +95,19 @@ interface PendingTasks {
 const pendingByLoop = new WeakMap<EventLoop, PendingTasks>();
 /** The pending tasks of a list, in creation order (defined inside Task, which owns the links). */
 let listPending: (list: PendingTasks | undefined) => Set<Task<unknown>>;
+let lastLoop: EventLoop | null = null;
+let lastPending: PendingTasks | null = null;
+function pendingTasks(loop: EventLoop): PendingTasks {
+  if (loop === lastLoop) return lastPending!;
+  let list = pendingByLoop.get(loop);
+  if (list === undefined) pendingByLoop.set(loop, (list = { first: null, last: null }));
+  lastLoop = loop;
+  lastPending = list;
+  return list;
+}
+
+let taskCounter = 0;
+
 /** What the step is throwing into a frame (an error from outside), while frame.throw() runs. */
 const NOTHING_THROWN: unique symbol = Symbol("nothing thrown");
 let thrownIntoStep: unknown = NOTHING_THROWN;
@@ -109,18 +123,6 @@ let caughtInStep: (error: unknown, catchIndex: number, depth: number) => void;
 export function caught(error: unknown, catchIndex: number, depth: number): void {
   caughtInStep(error, catchIndex, depth);
 }
-let lastLoop: EventLoop | null = null;
-let lastPending: PendingTasks | null = null;
-function pendingTasks(loop: EventLoop): PendingTasks {
-  if (loop === lastLoop) return lastPending!;
-  let list = pendingByLoop.get(loop);
-  if (list === undefined) pendingByLoop.set(loop, (list = { first: null, last: null }));
-  lastLoop = loop;
-  lastPending = list;
-  return list;
-}
-
-let taskCounter = 0;
 /**
  * Errors whose stack the runtime cleaned, with how many frame lines it has: `at async` lines are
  * added while that stays under Error.stackTraceLimit, V8's own limit on a stack's frames.
@@ -384,8 +386,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       interrupted.#saveChain();
     }
     steppingTask = this;
-    // The chain registers: this task's (inlined #loadChain: a step of a task that never
-    // delegated costs three stores).
+    // The chain registers: this task's. Written out, not a #loadChain() call: it is the step's
+    // prologue, and the call showed in promise-await.
     const register = siteRegister;
     const savedChain = (register.chain = this.#chain);
     if (savedChain === null) {
@@ -431,26 +433,24 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         }
         const yielded = next.value;
         const site = siteRegister.at;
-        // A native Promise, the most common await of all, goes straight to `then`.
+        let suspended: boolean;
         if (yielded instanceof Promise) {
+          // A native Promise, the most common await of all, goes straight to `then`.
           this.#site = site;
-          if (this.#awaitPromise(yielded)) return;
-          frame = this.#frame!;
-          kind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
-          value = this.#resumeValue;
-          this.#resumeValue = undefined;
-          continue;
-        }
-        if (isFrame(yielded)) {
+          suspended = this.#awaitPromise(yielded);
+        } else if (isFrame(yielded)) {
           this.#pushLevel(frame, site);
           frame = this.#frame = yielded;
           this.#site = -1;
           kind = SEND;
           value = undefined;
           continue;
+        } else {
+          this.#site = site;
+          suspended = this.#suspendOn(yielded, frame, site);
         }
-        this.#site = site;
-        if (this.#suspendOn(yielded, frame, site)) return;
+        if (suspended) return;
+        // Go on at once, as #awaitPromise or #suspendOn left it in the fields.
         frame = this.#frame!;
         kind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
         value = this.#resumeValue;
@@ -490,9 +490,10 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     // The level's frames the error left, innermost first: the chain entries it passed through
     // (no catch set the depth back), then the level's root.
     const parents = this.#parents;
+    const base = this.#levelBase();
     const depth = siteRegister.depth;
-    if (depth > this.#levelBase()) {
-      const left = this.#levelFrames(frame, this.#levelBase(), depth, siteRegister.chain, this.#site).reverse();
+    if (depth > base) {
+      const left = this.#levelFrames(frame, base, depth, siteRegister.chain, this.#site).reverse();
       for (const { frame: passed, site } of left) this.#recordTraceback(passed, site, error);
       addDelegatedFrames(error, left, thrownIn);
     } else {
@@ -596,45 +597,43 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   /**
-   * The frame yielded something other than a frame. Returns true when the task is now
+   * The frame yielded something other than a frame or a native Promise. Returns true when the task is now
    * suspended or scheduled; false to go on at once, resuming #frame as RESUME_THROW and #resumeValue say.
    */
   #suspendOn(yielded: unknown, frame: Frame, site: number): boolean {
-    if (!(yielded instanceof Promise)) {
-      if (yielded instanceof Future) {
-        if (yielded.done()) {
-          // As asyncio: awaiting a done future does not suspend.
-          if (yielded.cancelled()) this.#resumeWith(THROW, yielded.makeCancelledError());
-          else if (yielded.hasException()) this.#resumeWith(THROW, yielded.exception());
-          else this.#resumeWith(SEND, yielded.result());
-          return false;
-        }
-        if (yielded === this) {
-          this.#resumeWith(THROW, new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
-          return false;
-        }
-        if (yielded.getLoop() === this.getLoop()) {
-          this.#waitingOn = yielded;
-          yielded.addWaiter(this);
-          if ((this.#flags & CANCEL_PENDING) !== 0 && yielded.cancel(this.#cancelRequestMessage)) this.#flags &= ~CANCEL_PENDING;
-          return true;
-        }
-        // A future of another loop: wait for it as for any thenable.
-      } else if (yielded instanceof LazyCoroutine) {
-        try {
-          const lazyFrame = yielded.takeFrame();
-          this.#pushLevel(frame, site);
-          this.#frame = lazyFrame;
-          this.#site = -1;
-          this.#resumeWith(SEND, undefined);
-        } catch (error) {
-          this.#resumeWith(THROW, error);
-        }
+    if (yielded instanceof Future) {
+      if (yielded.done()) {
+        // As asyncio: awaiting a done future does not suspend.
+        if (yielded.cancelled()) this.#resumeWith(THROW, yielded.makeCancelledError());
+        else if (yielded.hasException()) this.#resumeWith(THROW, yielded.exception());
+        else this.#resumeWith(SEND, yielded.result());
         return false;
-      } else if (yielded instanceof YieldToLoop) {
-        this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
+      }
+      if (yielded === this) {
+        this.#resumeWith(THROW, new RuntimeError(`Task cannot await on itself: ${this.toString()}`));
+        return false;
+      }
+      if (yielded.getLoop() === this.getLoop()) {
+        this.#waitingOn = yielded;
+        yielded.addWaiter(this);
+        if ((this.#flags & CANCEL_PENDING) !== 0 && yielded.cancel(this.#cancelRequestMessage)) this.#flags &= ~CANCEL_PENDING;
         return true;
       }
+      // A future of another loop: wait for it as for any thenable.
+    } else if (yielded instanceof LazyCoroutine) {
+      try {
+        const lazyFrame = yielded.takeFrame();
+        this.#pushLevel(frame, site);
+        this.#frame = lazyFrame;
+        this.#site = -1;
+        this.#resumeWith(SEND, undefined);
+      } catch (error) {
+        this.#resumeWith(THROW, error);
+      }
+      return false;
+    } else if (yielded instanceof YieldToLoop) {
+      this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
+      return true;
     }
     let then: unknown;
     if ((typeof yielded === "object" && yielded !== null) || typeof yielded === "function") {
@@ -659,8 +658,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
   }
 
   #scheduleResume(kind: ResumeKind, value: unknown): void {
-    this.#flags = kind === THROW ? this.#flags | RESUME_THROW : this.#flags & ~RESUME_THROW;
-    this.#resumeValue = value;
+    this.#resumeWith(kind, value);
     this.waiterLoop.enqueueRunnable(this);
   }
 
@@ -703,7 +701,8 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
 
   #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
     const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
-    this.#flags = (this.#flags & ~THENABLE_BITS) | (thenable instanceof Promise ? NATIVE_PROMISE : FOREIGN_THENABLE);
+    // Native Promises take #awaitPromise: what comes here is foreign (a Future of another loop too).
+    this.#flags = (this.#flags & ~THENABLE_BITS) | FOREIGN_THENABLE;
     try {
       then.call(thenable, callbacks.fulfilled, callbacks.rejected);
     } catch (error) {

@@ -275,7 +275,7 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
   const { ctx } = state;
   const t = ctx.t;
   const index = state.sites.push(ctx.site(path.node)) - 1;
-  const writeSite = t.assignmentExpression("=", t.memberExpression(ctx.alias("sr"), t.identifier("at")), t.numericLiteral(index));
+  const writeSite = writeSiteExpression(state, index);
   const operand = path.node.argument;
   let sequence: BabelTypes.Expression[];
   if (isInert(t, operand)) {
@@ -309,7 +309,7 @@ function delegation(from: BabelTypes.AwaitExpression, index: number, body: Calle
   // in every suspended frame.
   const run = t.assignmentExpression("=", value(), emittedYield(state, value(), true, from));
   const awaitReturned = t.sequenceExpression([
-    t.assignmentExpression("=", t.memberExpression(ctx.alias("sr"), t.identifier("at")), t.numericLiteral(index)),
+    writeSiteExpression(state, index),
     emittedYield(state, value(), false, from),
   ]);
   return t.conditionalExpression(
