@@ -10,7 +10,6 @@ import {
   frameInfo,
   isFrame,
   setLazyScheduler,
-  visibleFrameInfo,
   entryInfo,
   siteRegister,
   chainSlot,

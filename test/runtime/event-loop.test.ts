@@ -307,7 +307,7 @@ describe("debug and task factory", () => {
       made.push(coro);
       loop.setTaskFactory(null);
       const t = l.createTask(coro as any, options);
-      loop.setTaskFactory((l2, c2, o2) => (made.push(c2), null as any));
+      loop.setTaskFactory((_loop, c2) => (made.push(c2), null as any));
       return t;
     });
     const body = define("f", 1, function* () {

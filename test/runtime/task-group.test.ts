@@ -2,7 +2,7 @@
  * TaskGroup: CPython's test_taskgroups.py, ported in spirit, on hand-written coroutines in
  * virtual time. `yield at(i, call(tg.run, tg, body))` is the compiled `await tg.run(body)`.
  */
-import { CancelledError, RuntimeError, Task, TaskGroup, abi, currentTask, getRunningLoop, run, sleep } from "../../runtime/index.js";
+import { CancelledError, RuntimeError, Task, TaskGroup, abi, currentTask, run, sleep } from "../../runtime/index.js";
 import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The compiled form of `await self.fn(...args)`: the inline body when `fn` has one. */
