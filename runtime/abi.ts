@@ -9,12 +9,11 @@ import {
   coroutineBody,
   delegate,
   delegateFrame,
-  delegationReturned,
   siteRegister,
   type Frame,
   type StartMode,
 } from "./coroutine.js";
-import { caught, failedTask, startEagerTask, type Task } from "./task.js";
+import { caught, delegationReturned, failedTask, startEagerTask, type Task } from "./task.js";
 
 export { BODY, caught, coroutineBody, delegate, delegateFrame, delegationReturned, siteRegister };
 export {

@@ -100,16 +100,6 @@ export interface SiteRegister {
 }
 export const siteRegister: SiteRegister = { at: -1, caught: -1, caughtAt: -1, depth: 0, limit: DELEGATION_LIMIT, chain: null };
 
-/**
- * `_z(value, index)`: `yield*` gave `value` back to the frame whose callees start at chain index
- * `index`. Sets the depth back to it, and tells whether `value` is a thenable the frame must
- * still await: `return promise` in an async function resolves to the promise's outcome.
- */
-export function delegationReturned(value: unknown, index: number): boolean {
-  siteRegister.depth = index;
-  return ((typeof value === "object" && value !== null) || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
-}
-
 /** Where chain entry `index` starts in a chain array (after the saved depth and limit). */
 export function chainSlot(index: number): number {
   return 2 * index + 2;

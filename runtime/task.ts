@@ -44,14 +44,13 @@ export interface TaskOptions {
   name?: string;
 }
 
-// Whether a task waits on a foreign thenable, and whether that is a native Promise (Task#flags).
+// Whether a task waits on a native Promise (every thenable is awaited through one) (Task#flags).
 const THENABLE_BITS = 3;
 const RESUME_THROW = 4;
 const CANCEL_PENDING = 8;
 const NO_THENABLE = 0;
-const FOREIGN_THENABLE = 1;
 const NATIVE_PROMISE = 2;
-type ThenableState = typeof NO_THENABLE | typeof FOREIGN_THENABLE | typeof NATIVE_PROMISE;
+type ThenableState = typeof NO_THENABLE | typeof NATIVE_PROMISE;
 /** Returns `fn` as it is: an arrow passed as an argument gets no inferred name. */
 function anonymous<F>(fn: F): F {
   return fn;
@@ -355,8 +354,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     if (callbacks !== this.#thenableCallbacks || state === NO_THENABLE || this.#frame === null) return;
     this.#flags = flags & ~THENABLE_BITS;
     // A native Promise runs its reactions in the context `then` was called in: this task's.
-    if (state === NATIVE_PROMISE) this.#runStep(kind, value);
-    else runInContext(this.#context, this.#runStep, this, kind, value);
+    this.#runStep(kind, value);
   }
 
   /** Stops listening to the awaited thenable and wakes the task (a cancel arrived). */
@@ -412,13 +410,16 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         }
         if (next.done === true) {
           const returned = next.value;
-          if (((typeof returned === "object" && returned !== null) || typeof returned === "function") && typeof (returned as { then?: unknown }).then === "function") {
-            // `return promise` in an async function resolves to the promise's outcome: finish
-            // this frame by awaiting it, in a hidden frame at the same place.
-            frame = this.#frame = adoptBody(returned);
-            kind = SEND;
-            value = undefined;
-            continue;
+          if ((typeof returned === "object" && returned !== null) || typeof returned === "function") {
+            const adopted = returnedAwaitable(returned);
+            if (adopted !== NOT_THENABLE) {
+              // `return thenable` in an async function resolves to its outcome: finish this
+              // frame by awaiting it, in a hidden frame at the same place.
+              frame = this.#frame = adoptBody(adopted);
+              kind = SEND;
+              value = undefined;
+              continue;
+            }
           }
           const parents = this.#parents;
           if (parents === null || parents.length === 0) {
@@ -634,20 +635,18 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       this.#scheduleResume(SEND, yielded === YIELD_TO_LOOP ? undefined : yielded.value);
       return true;
     }
-    let then: unknown;
     if ((typeof yielded === "object" && yielded !== null) || typeof yielded === "function") {
+      if (yielded === delegatedReturn.value) return this.#awaitPromise(takeDelegatedReturn() as Promise<unknown>);
+      let then: unknown;
       try {
         then = (yielded as { then?: unknown }).then;
       } catch (error) {
-        this.#resumeWith(THROW, error);
-        return false;
+        // As native await: the getter's throw rejects the promise it awaits.
+        return this.#awaitPromise(Promise.reject(error));
       }
+      if (typeof then === "function") return this.#awaitPromise(adoptThenable(yielded, then));
     }
-    if (typeof then === "function") {
-      this.#awaitThenable(yielded as PromiseLike<unknown>, then as PromiseLike<unknown>["then"]);
-    } else {
-      this.#scheduleResume(SEND, yielded);
-    }
+    this.#scheduleResume(SEND, yielded);
     return true;
   }
 
@@ -666,24 +665,22 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
    * #suspendOn, returns false when the task goes on at once (`then` threw, or is not a function).
    */
   #awaitPromise(promise: Promise<unknown>): boolean {
-    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
-    let then: unknown;
+    if (promise === delegatedReturn.value) promise = takeDelegatedReturn() as Promise<unknown>;
+    let constructor: unknown;
     try {
-      // Looked up, where native await's PerformPromiseThen is not (scripts/test262-ticks.txt);
-      // a `then` patched to something not callable leaves the built-in one, as native await does.
-      then = promise.then;
-      if (typeof then !== "function") then = promiseThen;
-      this.#flags = (this.#flags & ~THENABLE_BITS) | NATIVE_PROMISE;
-      (then as Promise<unknown>["then"]).call(promise, callbacks.fulfilled, callbacks.rejected);
+      constructor = promise.constructor;
     } catch (error) {
-      // A patched getter or `then` threw. If the patched `then` had already settled us, that
-      // settlement stands (the first one wins, as with a Promise's resolving functions).
-      if (then !== undefined && ((this.#flags & THENABLE_BITS) as ThenableState) === NO_THENABLE) return true;
-      this.#flags &= ~THENABLE_BITS;
+      // Native await's PromiseResolve reads it too, and its throw is the await's.
       this.#resumeWith(THROW, error);
       return false;
     }
-    if ((this.#flags & CANCEL_PENDING) !== 0 && ((this.#flags & THENABLE_BITS) as ThenableState) !== NO_THENABLE) this.#detachThenable();
+    // As native await: a plain Promise is chained with the built-in then (PerformPromiseThen),
+    // whatever its own `then` says; any other (a subclass) is adopted through its `then`.
+    if (constructor !== Promise) promise = adoptThenable(promise);
+    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
+    this.#flags = (this.#flags & ~THENABLE_BITS) | NATIVE_PROMISE;
+    promiseThen.call(promise, callbacks.fulfilled, callbacks.rejected);
+    if ((this.#flags & CANCEL_PENDING) !== 0) this.#detachThenable();
     return true;
   }
 
@@ -698,19 +695,6 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     return (this.#thenableCallbacks = made);
   }
 
-  #awaitThenable(thenable: PromiseLike<unknown>, then: PromiseLike<unknown>["then"]): void {
-    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
-    // Native Promises take #awaitPromise: what comes here is foreign (a Future of another loop too).
-    this.#flags = (this.#flags & ~THENABLE_BITS) | FOREIGN_THENABLE;
-    try {
-      then.call(thenable, callbacks.fulfilled, callbacks.rejected);
-    } catch (error) {
-      this.#settleThenable(callbacks, THROW, error);
-      return;
-    }
-    // then() may have settled synchronously (a custom thenable): the state is read again.
-    if ((this.#flags & CANCEL_PENDING) !== 0 && ((this.#flags & THENABLE_BITS) as ThenableState) !== NO_THENABLE) this.#detachThenable();
-  }
 
   #linkPending(list: PendingTasks): void {
     const last = list.last;
@@ -1090,6 +1074,77 @@ export function failedTask<T>(error: unknown, eager: boolean): Task<T> | LazyCor
 const throwingBody = coroutineBody(function* raise(error: unknown): Generator<never, never, unknown> {
   throw error;
 }, { name: "raise", file: "corotask", line: 0, column: 0, sites: [], hidden: true });
+
+/** What {@link returnedAwaitable} gives for a value that is not a thenable. */
+const NOT_THENABLE: unique symbol = Symbol("not a thenable");
+
+/**
+ * What native await makes of a thenable that is not a plain Promise (ECMA-262 PromiseResolve and
+ * NewPromiseResolveThenableJob): a Promise resolved by calling `then` in a later job, with
+ * resolving functions that work once; a thenable they are given is adopted in turn, and a throw
+ * from `then` after it resolved is ignored. `then`, when given, was read by the caller (it is
+ * read exactly once); else the built-in resolve reads it.
+ */
+function adoptThenable(thenable: object, then?: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (then === undefined) {
+      resolve(thenable);
+      return;
+    }
+    queueMicrotask(() => {
+      try {
+        (then as (this: unknown, f: (v: unknown) => void, r: (e: unknown) => void) => unknown).call(thenable, resolve, reject);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/**
+ * What a frame's `return value` awaits before the value is its result, or NOT_THENABLE: a
+ * Future or a lazy coroutine as it is (a cancel reaches it); any other thenable through a
+ * Promise that adopts it as native `return` does (its `then` read once, called a job later), so
+ * that the caller resumes after as many jobs as natively.
+ */
+function returnedAwaitable(value: object): unknown {
+  if (value instanceof Future || value instanceof LazyCoroutine) return value;
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return typeof then === "function" ? adoptThenable(value, then) : NOT_THENABLE;
+}
+
+/**
+ * The thenable a delegated callee returned, as `_z` found it, and the awaitable that adopts it:
+ * the `yield` that follows `_z` yields the value, and the step awaits the adoption instead.
+ */
+const delegatedReturn: { value: unknown; adoption: unknown } = { value: NOT_THENABLE, adoption: undefined };
+function takeDelegatedReturn(): unknown {
+  const adoption = delegatedReturn.adoption;
+  delegatedReturn.value = NOT_THENABLE;
+  delegatedReturn.adoption = undefined;
+  return adoption;
+}
+
+/**
+ * `_z(value, index)`: a callee run by delegation returned `value`; sets the chain depth back to
+ * the caller's and says whether the caller must await the value (a thenable) before using it.
+ */
+export function delegationReturned(value: unknown, index: number): boolean {
+  siteRegister.depth = index;
+  if ((typeof value !== "object" || value === null) && typeof value !== "function") return false;
+  const adopted = returnedAwaitable(value);
+  if (adopted === NOT_THENABLE) return false;
+  if (adopted !== value) {
+    delegatedReturn.value = value;
+    delegatedReturn.adoption = adopted;
+  }
+  return true;
+}
 
 /** The hidden frame that finishes a frame which returned a thenable: it awaits the thenable. */
 const adoptBody = coroutineBody(function* adopt(thenable: unknown): Generator<unknown, unknown, unknown> {

@@ -403,7 +403,9 @@ describe("awaiting", () => {
   });
 
   describe("a native Promise with a patched then", () => {
-    // The step's fast path for native Promises must keep what the general path did.
+    // Native await chains a plain Promise with the built-in then (PerformPromiseThen) and a
+    // subclass through its own then (PromiseResolve): each case is checked against a native
+    // async function doing the same await.
     const awaitOnce = (promise: Promise<unknown>) =>
       run(define("main", 1, function* () {
         try {
@@ -412,49 +414,79 @@ describe("awaiting", () => {
           return `caught ${(e as Error).message}`;
         }
       }));
-
-    test("calls the patched then with two callbacks, and resumes with what it passes", async () => {
-      const promise: Promise<unknown> = Promise.resolve(1);
-      const calls: number[] = [];
-      promise.then = function (this: Promise<unknown>, ok, fail) {
-        calls.push(arguments.length);
-        return Promise.prototype.then.call(Promise.resolve(2), ok, fail);
-      } as Promise<unknown>["then"];
-      expect(await awaitOnce(promise)).toBe("value 2");
-      expect(calls).toEqual([2]);
-    });
-
-    test("a then that throws throws into the coroutine at the await", async () => {
-      const promise: Promise<unknown> = Promise.resolve(1);
-      promise.then = () => {
-        throw new Error("then threw");
-      };
-      expect(await awaitOnce(promise)).toBe("caught then threw");
-    });
-
-    test("a then getter that throws throws into the coroutine at the await", async () => {
-      const promise: Promise<unknown> = Promise.resolve(1);
-      Object.defineProperty(promise, "then", {
-        get() {
-          throw new Error("getter threw");
-        },
+    const awaitNatively = async (promise: Promise<unknown>) => {
+      try {
+        return `value ${String(await promise)}`;
+      } catch (e) {
+        return `caught ${(e as Error).message}`;
+      }
+    };
+    const patchedThens: Record<string, () => Promise<unknown>> = {
+      "a patched then that resolves with something else": () => {
+        const promise: Promise<unknown> = Promise.resolve(1);
+        promise.then = function (this: Promise<unknown>, ok, fail) {
+          return Promise.prototype.then.call(Promise.resolve(2), ok, fail);
+        } as Promise<unknown>["then"];
+        return promise;
+      },
+      "a patched then that throws": () => {
+        const promise: Promise<unknown> = Promise.resolve(1);
+        promise.then = () => {
+          throw new Error("then threw");
+        };
+        return promise;
+      },
+      "a then getter that throws": () => {
+        const promise: Promise<unknown> = Promise.resolve(1);
+        Object.defineProperty(promise, "then", {
+          get() {
+            throw new Error("getter threw");
+          },
+        });
+        return promise;
+      },
+      "a then that is not callable": () => {
+        const promise = Promise.resolve("built-in");
+        (promise as { then: unknown }).then = 42;
+        return promise;
+      },
+    };
+    for (const [name, make] of Object.entries(patchedThens)) {
+      test(`${name} is ignored on a plain Promise, as native await ignores it`, async () => {
+        const native = await awaitNatively(make());
+        expect(await awaitOnce(make())).toBe(native);
+        expect(native).toMatch(/^value (1|built-in)$/);
       });
-      expect(await awaitOnce(promise)).toBe("caught getter threw");
+    }
+
+    test("a constructor getter that throws throws at the await, as natively", async () => {
+      const make = () => {
+        const promise = Promise.resolve(1);
+        Object.defineProperty(promise, "constructor", {
+          get() {
+            throw new Error("constructor threw");
+          },
+        });
+        return promise;
+      };
+      expect(await awaitOnce(make())).toBe(await awaitNatively(make()));
+      expect(await awaitOnce(make())).toBe("caught constructor threw");
     });
 
-    test("a then that settles and then throws keeps its settlement, once", async () => {
-      const promise: Promise<unknown> = Promise.resolve(1);
-      promise.then = ((ok: (v: unknown) => void) => {
-        ok("settled first");
-        throw new Error("thrown after");
-      }) as Promise<unknown>["then"];
-      expect(await awaitOnce(promise)).toBe("value settled first");
-    });
-
-    test("a then that is not callable leaves the built-in one, as native await does", async () => {
-      const promise = Promise.resolve("built-in");
-      (promise as { then: unknown }).then = 42;
-      expect(await awaitOnce(promise)).toBe("value built-in");
+    test("a subclass is adopted through its own then, which may settle once and then throw", async () => {
+      const calls: string[] = [];
+      class Sub extends Promise<unknown> {
+        override then(ok?: ((v: unknown) => unknown) | null): Promise<never> {
+          calls.push("then");
+          ok?.("settled first");
+          throw new Error("thrown after");
+        }
+      }
+      const make = () => new Sub((resolve) => resolve(1));
+      const native = await awaitNatively(make());
+      expect(await awaitOnce(make())).toBe(native);
+      expect(native).toBe("value settled first");
+      expect(calls).toEqual(["then", "then"]);
     });
   });
 
