@@ -1,7 +1,7 @@
 /** asCompleted(): the results, or the futures themselves, in the order in which they finish. */
 import { checkAwaitable, checkTimeout, iterableArgument, type Awaitable } from "./awaitable.js";
 import { hiddenBody } from "./combinator-coroutine.js";
-import { LazyCoroutine } from "./coroutine.js";
+import { LazyCoroutine, type Frame } from "./coroutine.js";
 import { TimeoutError, describe } from "./errors.js";
 import { getEventLoop, type EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
@@ -73,6 +73,20 @@ class CompletionQueue<T> {
  * that it also serves as an async iterator's `next()` result.
  */
 export class AsCompletedStep<T> extends LazyCoroutine<T> implements Promise<T> {
+  /** The loop of the awaited futures: where plain code's `then` schedules the step, outside any loop. */
+  readonly #loop: EventLoop;
+
+  /** @internal */
+  constructor(frame: Frame<T>, loop: EventLoop) {
+    super(frame);
+    this.#loop = loop;
+  }
+
+  /** @internal */
+  protected override schedule(): PromiseLike<T> {
+    return runningLoopOrNull() === null ? this.#loop.createTask(this) : super.schedule();
+  }
+
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
@@ -80,11 +94,11 @@ export class AsCompletedStep<T> extends LazyCoroutine<T> implements Promise<T> {
     return Promise.resolve(super.then(onFulfilled, onRejected));
   }
 
-  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
+  override catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.then(undefined, onRejected);
   }
 
-  finally(onFinally?: (() => void) | null): Promise<T> {
+  override finally(onFinally?: (() => void) | null): Promise<T> {
     return this.then().finally(onFinally);
   }
 
@@ -105,6 +119,7 @@ export class AsCompletedStep<T> extends LazyCoroutine<T> implements Promise<T> {
 export class AsCompletedIterator<T> implements Iterable<AsCompletedStep<T>>, AsyncIterable<Future<T>> {
   readonly #todo: Set<Future<T>>;
   readonly #done: CompletionQueue<T>;
+  readonly #loop: EventLoop;
   #timer: TimerHandle | null = null;
   #stepsLeft: number;
 
@@ -112,6 +127,7 @@ export class AsCompletedIterator<T> implements Iterable<AsCompletedStep<T>>, Asy
   constructor(futures: Set<Future<T>>, timeout: number | null, loop: EventLoop) {
     this.#todo = futures;
     this.#done = new CompletionQueue(loop);
+    this.#loop = loop;
     this.#stepsLeft = futures.size;
     if (timeout !== null && futures.size > 0) this.#timer = loop.callLater(timeout, this.#onTimeout);
     for (const f of futures) f.addDoneCallback(this.#onCompletion);
@@ -149,13 +165,13 @@ export class AsCompletedIterator<T> implements Iterable<AsCompletedStep<T>>, Asy
   next(): IteratorResult<AsCompletedStep<T>, undefined> {
     if (this.#stepsLeft <= 0) return { done: true, value: undefined };
     this.#stepsLeft--;
-    return { done: false, value: new AsCompletedStep(waitForOne(this.#done, true) as Generator<unknown, T, unknown>) };
+    return { done: false, value: new AsCompletedStep(waitForOne(this.#done, true) as Frame<T>, this.#loop) };
   }
 
   #nextFuture(): AsCompletedStep<IteratorResult<Future<T>, undefined>> {
-    if (this.#stepsLeft <= 0) return new AsCompletedStep(finished());
+    if (this.#stepsLeft <= 0) return new AsCompletedStep(finished(), this.#loop);
     this.#stepsLeft--;
-    return new AsCompletedStep(nextFutureBody(this.#done));
+    return new AsCompletedStep(nextFutureBody(this.#done), this.#loop);
   }
 }
 

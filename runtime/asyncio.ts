@@ -8,7 +8,7 @@
 import { asCompleted, type AsCompletedIterator } from "./as-completed.js";
 import type { Awaitable } from "./awaitable.js";
 import { captureCallGraph, captureCurrentTaskGraph, printCallGraph, type FutureCallGraph } from "./call-graph.js";
-import { BODY, isCoroutine, type Coroutine } from "./coroutine.js";
+import { BODY, isCoroutine, type Coroutine, type LazyCoroutine } from "./coroutine.js";
 import { CancelledError, InvalidStateError, TimeoutError, describe } from "./errors.js";
 import { EventLoop, getEventLoop, newEventLoop, setEventLoop } from "./event-loop.js";
 import { Future, isFuture, type DoneCallback } from "./future.js";
@@ -160,7 +160,7 @@ export const iscoroutine: (obj: unknown) => obj is Coroutine = isCoroutine;
  * loop iteration. Cancelling the task cancels the sleep.
  * @see asyncio.sleep
  */
-export const sleep: <T = undefined>(delay: number, result?: T) => Future<T> = sleepJs;
+export const sleep: <T = undefined>(delay: number, result?: T) => LazyCoroutine<T> = sleepJs;
 
 /**
  * Runs the awaitables concurrently and resolves to their results in argument order. The first
@@ -185,7 +185,7 @@ export function gather(...coros_or_futures: Array<Awaitable<unknown> | { return_
  * futures running.
  * @see asyncio.wait
  */
-export const wait: <F extends Future<unknown>>(fs: Iterable<F>, options?: { timeout?: number | null; return_when?: ReturnWhen }) => Task<WaitResult<F>> =
+export const wait: <F extends Future<unknown>>(fs: Iterable<F | Coroutine<unknown>>, options?: { timeout?: number | null; return_when?: ReturnWhen }) => LazyCoroutine<WaitResult<F>> =
   converting("wait", waitJs, (args: [unknown, unknown?]) => {
     const kw = pythonOptions(args[1], "wait", { timeout: "timeout", return_when: "returnWhen" });
     return kw === undefined ? [args[0]] : [args[0], kw];
@@ -196,7 +196,7 @@ export const wait: <F extends Future<unknown>>(fs: Iterable<F>, options?: { time
  * TimeoutError. Cancelling the wait cancels `aw` too; wrap it in shield() to keep it running.
  * @see asyncio.wait_for
  */
-export const wait_for: <T>(aw: Awaitable<T>, timeout: number | null) => Task<T> = waitFor;
+export const wait_for: <T>(aw: Awaitable<T>, timeout: number | null) => LazyCoroutine<T> = waitFor;
 
 /**
  * Waits for `aw`, shielding it from cancellation: if the awaiting task is cancelled, `aw` keeps

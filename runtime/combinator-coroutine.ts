@@ -4,7 +4,7 @@
  * inline when a compiled coroutine awaits a call to them, and start as an eager Task when called
  * as a plain function.
  */
-import { BODY, coroutineBody, type Frame } from "./coroutine.js";
+import { BODY, LazyCoroutine, coroutineBody, type Frame } from "./coroutine.js";
 import { describe } from "./errors.js";
 import { startEagerTask, type Task } from "./task.js";
 
@@ -35,6 +35,30 @@ export function runtimeCoroutine<A extends unknown[], P extends unknown[], T>(
   };
   const fn = holder[name]!;
   Object.defineProperty(fn, BODY, { value: inline });
+  return fn;
+}
+
+/**
+ * A runtime coroutine function in asyncio's sense (sleep, wait, waitFor): `check` throws at the
+ * call, where the mistake is; the plain call returns a coroutine object bound to no loop, which
+ * runs where it is awaited or scheduled (`createTask(sleep(1))`, `run(sleep(0, "x"))`, a
+ * `gather` made before `run()`); `fn[BODY](...)` is the inline form a compiled `await` runs in
+ * the awaiting task. `inline`, when given, replaces the inline form (sleep's needs no frame).
+ */
+export function coroutineFunction<A extends unknown[], P extends unknown[], T>(
+  name: string,
+  check: (...args: A) => P,
+  body: (...args: P) => Generator<unknown, T, unknown>,
+  inline?: (...args: A) => unknown,
+): (...args: A) => LazyCoroutine<T> {
+  const hidden = hiddenBody(name, body);
+  const holder = {
+    [name](...args: A): LazyCoroutine<T> {
+      return new LazyCoroutine(hidden(...check(...args)));
+    },
+  };
+  const fn = holder[name]!;
+  Object.defineProperty(fn, BODY, { value: inline ?? ((...args: A): Frame<T> => hidden(...check(...args))) });
   return fn;
 }
 

@@ -359,12 +359,37 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
     return frameOf(this) === null;
   }
 
-  /** Schedules the coroutine as a Task and chains on it, as awaiting it from plain code would. */
+  /**
+   * Schedules the coroutine as a Task (the first time) and chains on it, as awaiting it from
+   * plain code would. Later `then`, `catch` and `finally` calls chain on the same Task.
+   */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
-    return scheduleLazy(this).then(onFulfilled, onRejected);
+    return this.scheduled().then(onFulfilled, onRejected);
+  }
+
+  /** Schedules the coroutine as `then` does, and handles its failure: `fn().catch(handler)`. */
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): PromiseLike<T | R> {
+    return this.scheduled().then(undefined, onRejected);
+  }
+
+  /** Schedules the coroutine as `then` does, and runs `onFinally` when it ends, however it ends. */
+  finally(onFinally?: (() => void) | null): PromiseLike<T> {
+    return (this.scheduled() as PromiseLike<T> & { finally(f?: (() => void) | null): PromiseLike<T> }).finally(onFinally);
+  }
+
+  /** The Task that `then` made of this coroutine, made on first use. @internal */
+  scheduled(): PromiseLike<T> {
+    let task = scheduledTasks.get(this) as PromiseLike<T> | undefined;
+    if (task === undefined) scheduledTasks.set(this, (task = this.schedule()));
+    return task;
+  }
+
+  /** Makes the Task that `then` chains on: on the running loop, else the default loop. @internal */
+  protected schedule(): PromiseLike<T> {
+    return scheduleLazy(this);
   }
 
   toString(): string {
@@ -372,6 +397,9 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
     return `<coroutine object ${info.name} at ${info.file}:${info.line}>`;
   }
 }
+
+/** Tasks made by a coroutine's `then`, so that later calls chain on the same one (rare: off the coroutine). */
+const scheduledTasks = new WeakMap<LazyCoroutine<any>, PromiseLike<any>>();
 
 let scheduleLazy: (coro: LazyCoroutine<any>) => PromiseLike<any> = () => {
   throw new Error("corotask: task module not loaded");

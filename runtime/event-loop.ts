@@ -29,7 +29,7 @@ export interface TaskSupport {
   createFuture(loop: EventLoop): unknown;
   createTask(loop: EventLoop, coro: unknown, options?: { name?: string }): unknown;
   /** Resolves/rejects the returned promise when `awaitable` (made a Future on `loop`) is done. */
-  runUntilComplete(loop: EventLoop, awaitable: unknown): { promise: Promise<unknown>; onDone(fn: () => void): void };
+  runUntilComplete(loop: EventLoop, awaitable: unknown): { promise: Promise<unknown>; onDone(fn: () => void): void; isDone(): boolean };
 }
 let taskSupport: TaskSupport | null = null;
 /** Called once by task.ts. */
@@ -241,12 +241,18 @@ export class EventLoop {
     this.#checkOpen();
     const auto = this === defaultLoop;
     if (this.#running && !auto) throw new RuntimeError("This event loop is already running");
-    const { promise, onDone } = requireTaskSupport().runUntilComplete(this, awaitable);
-    if (!auto) {
-      this.#start();
-      onDone(() => this.stop());
-    }
-    return promise as Promise<T>;
+    const { promise, onDone, isDone } = requireTaskSupport().runUntilComplete(this, awaitable);
+    if (auto) return promise as Promise<T>;
+    this.#start();
+    onDone(() => this.stop());
+    // As asyncio: a stop() that comes before the future is done ends the wait with an error.
+    const stopped = new Promise<T>((resolve, reject) =>
+      this.#whenStopped.push(() => {
+        if (isDone()) resolve(promise as Promise<T>);
+        else reject(new RuntimeError("Event loop stopped before Future completed."));
+      }),
+    );
+    return Promise.race([promise as Promise<T>, stopped]);
   }
 
   /** Runs the loop until stop() is called; resolves then. @see asyncio.loop.run_forever */
@@ -520,7 +526,7 @@ export class EventLoop {
   }
 
   toString(): string {
-    return `<EventLoop running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
+    return `<EventLoop id=${this.id} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
   }
 }
 

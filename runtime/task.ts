@@ -619,7 +619,13 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
         if ((this.#flags & CANCEL_PENDING) !== 0 && yielded.cancel(this.#cancelRequestMessage)) this.#flags &= ~CANCEL_PENDING;
         return true;
       }
-      // A future of another loop: wait for it as for any thenable.
+      // As asyncio: its callbacks would run on the other loop, which may not even be running.
+      this.#resumeWith(THROW, new RuntimeError(
+        `Task ${this.toString()} got Future ${yielded.toString()} attached to a different loop: ` +
+          `the future is on ${yielded.getLoop().toString()}, the task on ${this.getLoop().toString()}; ` +
+          `create the future on the task's loop, or await otherLoop.runUntilComplete(future) or runCoroutineThreadsafe(coro, otherLoop) instead`,
+      ));
+      return false;
     } else if (yielded instanceof LazyCoroutine) {
       try {
         const lazyFrame = yielded.takeFrame();
@@ -1040,7 +1046,10 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
 export function ensureFuture<T>(value: Coroutine<T> | PromiseLike<T> | Future<T>, options?: { loop?: EventLoop }): Future<T> {
   if (value instanceof Future) {
     if (options?.loop !== undefined && value.getLoop() !== options.loop) {
-      throw new RangeError("The future belongs to a different loop than the one specified as the loop argument");
+      throw new RangeError(
+        `The future belongs to a different loop than the one specified as the loop argument: ${value.toString()} is on ${value.getLoop().toString()}, ` +
+          `the loop argument is ${options.loop.toString()}; pass the future's own loop, or a coroutine (which binds to the loop it is given)`,
+      );
     }
     return value;
   }
@@ -1167,7 +1176,9 @@ installTaskSupport({
         }
       });
     });
-    return { promise, onDone: (fn) => future.addDoneCallback(() => fn()) };
+    // A rejection nobody awaits (the stop() error won the race) is not an unhandled one.
+    promise.catch(() => {});
+    return { promise, onDone: (fn) => future.addDoneCallback(() => fn()), isDone: () => future.done() };
   },
 });
 

@@ -1,9 +1,10 @@
 /** waitFor(): await one thing with a timeout, cancelling it when the time is up (Python 3.12+). */
 import { checkAwaitable, checkTimeout, type Awaitable } from "./awaitable.js";
-import { runtimeCoroutine } from "./combinator-coroutine.js";
+import { coroutineFunction } from "./combinator-coroutine.js";
+import type { LazyCoroutine } from "./coroutine.js";
 import { CancelledError, TimeoutError } from "./errors.js";
 import { Future } from "./future.js";
-import { currentTask, ensureFuture, type Task } from "./task.js";
+import { currentTask, ensureFuture } from "./task.js";
 
 function releaseWaiter(waiter: Future<void>): void {
   if (!waiter.done()) waiter.setResult(undefined);
@@ -90,18 +91,18 @@ function* waitForBody<T>(aw: Awaitable<T>, timeout: number | null): Generator<un
  * coroutine runs inline, with no Task of its own.
  *
  * Bad input throws at the call: TypeError when `aw` is not awaitable or `timeout` is neither a
- * number nor null. Awaited from a compiled coroutine it runs inline; called as a plain
- * function it returns a Task started at once.
+ * number nor null. A coroutine function, as in asyncio: awaited from a compiled coroutine it
+ * runs inline; a plain call returns a coroutine that starts where it is awaited or scheduled.
  *
  * @example
  * try { const page = await waitFor(fetchPage(url), 10); } catch (e) { if (e instanceof TimeoutError) retry(); else throw e; }
  * @see asyncio.wait_for
  */
-export const waitFor: <T>(aw: Awaitable<T>, timeout: number | null) => Task<T> = runtimeCoroutine(
+export const waitFor: <T>(aw: Awaitable<T>, timeout: number | null) => LazyCoroutine<T> = coroutineFunction(
   "waitFor",
   (aw: Awaitable<unknown>, timeout: number | null): [Awaitable<unknown>, number | null] => {
     checkAwaitable(aw, "waitFor's first argument");
     return [aw, checkTimeout(timeout, "waitFor timeout")];
   },
   waitForBody,
-) as <T>(aw: Awaitable<T>, timeout: number | null) => Task<T>;
+) as <T>(aw: Awaitable<T>, timeout: number | null) => LazyCoroutine<T>;

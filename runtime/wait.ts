@@ -1,11 +1,12 @@
 /** wait(): wait for a set of Tasks and Futures until all, the first, or the first failure is done. */
 import { registerAwaitedBy, unregisterAwaitedBy } from "./awaited-by.js";
 import { checkTimeout, iterableArgument } from "./awaitable.js";
-import { runtimeCoroutine } from "./combinator-coroutine.js";
-import { isCoroutine } from "./coroutine.js";
+import { coroutineFunction } from "./combinator-coroutine.js";
+import { LazyCoroutine, isCoroutine, type Coroutine } from "./coroutine.js";
+import { RuntimeError } from "./errors.js";
 import { describe } from "./errors.js";
 import { Future } from "./future.js";
-import { currentTask, type Task } from "./task.js";
+import { currentTask, ensureFuture } from "./task.js";
 
 /** `returnWhen` for {@link wait}: return as soon as any future finishes or is cancelled. @see asyncio.FIRST_COMPLETED */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
@@ -31,12 +32,12 @@ export interface WaitOptions {
 /** What {@link wait} resolves to: the futures that are done, and those that are not. */
 export type WaitResult<F> = [done: Set<F>, pending: Set<F>];
 
-/** Checks wait()'s arguments before anything is registered; returns the futures as a set and the options. */
-function checkWaitArguments<F extends Future<unknown>>(aws: Iterable<F>, options?: WaitOptions): [Set<F>, number | null, ReturnWhen] {
+/** Checks wait()'s arguments before anything is registered; returns the futures and coroutines, and the options. */
+function checkWaitArguments<F extends Future<unknown>>(aws: Iterable<F | Coroutine<unknown>>, options?: WaitOptions): [Array<F | Coroutine<unknown>>, number | null, ReturnWhen] {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new TypeError(`wait options must be an object like {timeout, returnWhen}, got ${describe(options)}`);
   }
-  const items = iterableArgument(aws, "wait", "Tasks or Futures");
+  const items = iterableArgument(aws, "wait", "Tasks, Futures or coroutines");
   const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
   if (returnWhen !== ALL_COMPLETED && returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION) {
     throw new RangeError(
@@ -44,24 +45,29 @@ function checkWaitArguments<F extends Future<unknown>>(aws: Iterable<F>, options
     );
   }
   const timeout = checkTimeout(options?.timeout, "wait timeout");
-  const set = new Set<F>();
+  const unique: Array<F | Coroutine<unknown>> = [];
+  const seen = new Set<unknown>();
   items.forEach((item, i) => {
     if (isCoroutine(item)) {
-      throw new TypeError(
-        `wait element ${i + 1} is a coroutine; passing coroutines is forbidden, use tasks explicitly: wrap it with createTask()`,
-      );
-    }
-    if (!(item instanceof Future)) {
+      // CONTRACT section 3: wait takes coroutines (wait([sleep(1)])), each wrapped in a Task on
+      // the loop where wait starts, as asyncio before 3.11 did; that Task is what the sets hold.
+      if (item instanceof LazyCoroutine && item.started) {
+        throw new RuntimeError(`wait element ${i + 1} is the coroutine '${item.name}', which was already awaited; call the function again for a new one`);
+      }
+    } else if (!(item instanceof Future)) {
       const hint =
         item !== null && typeof item === "object" && typeof (item as { then?: unknown }).then === "function"
           ? "; wrap a thenable with ensureFuture() and keep that Future to find it in the result"
           : "";
-      throw new TypeError(`wait element ${i + 1} must be a Task or a Future, got ${describe(item)}${hint}`);
+      throw new TypeError(`wait element ${i + 1} must be a Task, a Future or a coroutine, got ${describe(item)}${hint}`);
     }
-    set.add(item as F);
+    if (!seen.has(item)) {
+      seen.add(item);
+      unique.push(item as F | Coroutine<unknown>);
+    }
   });
-  if (set.size === 0) throw new RangeError("wait expected at least one Task or Future, got an empty collection");
-  return [set, timeout, returnWhen];
+  if (unique.length === 0) throw new RangeError("wait expected at least one Task, Future or coroutine, got an empty collection");
+  return [unique, timeout, returnWhen];
 }
 
 function releaseWaiter(waiter: Future<void>): void {
@@ -72,9 +78,10 @@ function releaseWaiter(waiter: Future<void>): void {
  * The coroutine of wait(): asyncio's `_wait`. Registers one done callback per future and a
  * timer, suspends on a private waiter future, and always unregisters both on the way out.
  */
-function* waitBody<F extends Future<unknown>>(fs: Set<F>, timeout: number | null, returnWhen: ReturnWhen): Generator<unknown, WaitResult<F>, unknown> {
+function* waitBody<F extends Future<unknown>>(items: Array<F | Coroutine<unknown>>, timeout: number | null, returnWhen: ReturnWhen): Generator<unknown, WaitResult<F>, unknown> {
   const task = currentTask();
   const loop = task!.getLoop();
+  const fs = new Set<F>(items.map((item) => (item instanceof Future ? item : (ensureFuture(item, { loop }) as F))));
   const waiter = new Future<void>({ loop });
   const timer = timeout === null ? null : loop.callLater(timeout, releaseWaiter, waiter);
   let remaining = fs.size;
@@ -118,20 +125,22 @@ function* waitBody<F extends Future<unknown>>(fs: Set<F>, timeout: number | null
  * Cancellation: cancelling the task that awaits wait() raises CancelledError in it; the awaited
  * futures are not cancelled (cancel the pending ones yourself if they should stop).
  *
- * Bad input throws at the call: TypeError for a coroutine (as in Python 3.11+: wrap it with
- * createTask(); in eager mode a call of a compiled async function already returns a Task), a
- * thenable or anything else that is not a Task or Future; RangeError for an empty collection or
- * an unknown `returnWhen`.
+ * A coroutine in `aws` (`wait([sleep(1), fetchAll()])`) is wrapped in a Task on the loop where
+ * wait starts, and the sets hold that Task (as asyncio before 3.11; keep your own createTask()
+ * Tasks to find them in the result).
  *
- * Awaited from a compiled coroutine it runs inline; called as a plain function it returns a
- * Task started at once.
+ * Bad input throws at the call: TypeError for a thenable or anything else that is not a Task,
+ * Future or coroutine; RangeError for an empty collection or an unknown `returnWhen`.
+ *
+ * A coroutine function, as in asyncio: awaited from a compiled coroutine it runs inline; a plain
+ * call returns a coroutine that starts where it is awaited or scheduled.
  *
  * @example
  * const [done, pending] = await wait([a, b, c], { timeout: 5, returnWhen: FIRST_COMPLETED });
  * @see asyncio.wait
  */
-export const wait: <F extends Future<unknown>>(aws: Iterable<F>, options?: WaitOptions) => Task<WaitResult<F>> = runtimeCoroutine(
+export const wait: <F extends Future<unknown>>(aws: Iterable<F | Coroutine<unknown>>, options?: WaitOptions) => LazyCoroutine<WaitResult<F>> = coroutineFunction(
   "wait",
-  (aws: Iterable<Future<unknown>>, options?: WaitOptions) => checkWaitArguments(aws, options),
+  (aws: Iterable<Future<unknown> | Coroutine<unknown>>, options?: WaitOptions) => checkWaitArguments(aws, options),
   waitBody,
-) as <F extends Future<unknown>>(aws: Iterable<F>, options?: WaitOptions) => Task<WaitResult<F>>;
+) as <F extends Future<unknown>>(aws: Iterable<F | Coroutine<unknown>>, options?: WaitOptions) => LazyCoroutine<WaitResult<F>>;

@@ -672,7 +672,7 @@ describe("TaskGroup.createTask", () => {
           throw new MyError("stop");
         })));
       } catch (e) {
-        return [errorNames(e), slept.result(), cancelled.cancelled(), long.cancelled(), slept.getStack()];
+        return [errorNames(e), slept.result(), cancelled.cancelled(), cancelled.getCoro() === long, slept.getStack()];
       }
       return null;
     });

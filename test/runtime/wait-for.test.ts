@@ -1,5 +1,6 @@
 import {
   CancelledError,
+  LazyCoroutine,
   Task,
   TimeoutError,
   abi,
@@ -310,13 +311,13 @@ describe("waitFor cancellation", () => {
 });
 
 describe("waitFor forms and bad input", () => {
-  test("called as a plain function it returns a Task that can be awaited or created", async () => {
+  test("called as a plain function it returns a coroutine, which runs when a Task is made of it", async () => {
     const main = define("main", 1, function* () {
-      const t = waitFor(sleep(1, "x"), 5);
-      const same = createTask(t) === t;
-      return [t instanceof Task, same, yield at(0, t)];
+      const coro = waitFor(sleep(1, "x"), 5);
+      const t = createTask(coro);
+      return [coro instanceof LazyCoroutine, t instanceof Task, t.getCoro() === coro, yield at(0, t)];
     });
-    expect(await run(main, { virtualTime: true })).toEqual([true, true, "x"]);
+    expect(await run(main, { virtualTime: true })).toEqual([true, true, true, "x"]);
   });
 
   test("the inline form adds no stack frame between the caller and the awaited coroutine", async () => {
@@ -346,9 +347,11 @@ describe("waitFor forms and bad input", () => {
     expect(() => waitFor(1 as never, 1)).toThrow(
       "waitFor's first argument must be awaitable (a Task, a Future, a coroutine or a thenable), got number 1",
     );
-    expect(() => waitFor(sleep(0), "1" as never)).toThrow(
+    const slept = sleep(0);
+    expect(() => waitFor(slept, "1" as never)).toThrow(
       'waitFor timeout must be a number of seconds, or null for no timeout, got string "1"',
     );
+    slept.close();
     expect(() => inlineWaitFor(1 as never, 1)).toThrow(TypeError);
   });
 });

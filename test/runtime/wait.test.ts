@@ -4,6 +4,7 @@ import {
   FIRST_COMPLETED,
   FIRST_EXCEPTION,
   Future,
+  LazyCoroutine,
   Task,
   abi,
   createTask,
@@ -151,15 +152,31 @@ describe("wait arguments and forms", () => {
     expect(await run(main, { virtualTime: true })).toEqual(["A", "B"]);
   });
 
-  test("called as a plain function it returns a Task, started at once", async () => {
+  test("called as a plain function it returns a coroutine, bound to no loop until it runs", async () => {
     const main = define("main", 1, function* () {
       const a = createTask(job(1, "A"));
       const waiting = wait([a]);
-      const isTask = waiting instanceof Task;
+      const isCoroutine = waiting instanceof LazyCoroutine && !(waiting instanceof Task);
       const [done] = (yield at(0, waiting)) as [Set<Future<unknown>>];
-      return [isTask, done.size];
+      return [isCoroutine, done.size];
     });
     expect(await run(main, { virtualTime: true })).toEqual([true, 1]);
+  });
+
+  test("coroutines are wrapped in Tasks on the loop where wait starts (CONTRACT: wait([sleep(1)]))", async () => {
+    const lazy = define("lazy", 1, function* () {
+      yield at(0, sleep(1));
+      return "lazy done";
+    }, { mode: "lazy" });
+    // Made before run(), so bound to no loop yet.
+    const made = wait([sleep(0.5, "slept"), lazy()], { returnWhen: FIRST_COMPLETED });
+    const main = define("main", 1, function* () {
+      const [done, pending] = (yield at(0, made)) as [Set<Task<unknown>>, Set<Task<unknown>>];
+      const loop = getRunningLoop();
+      const all = [...done, ...pending];
+      return [done.size, pending.size, all.every((t) => t instanceof Task && t.getLoop() === loop), [...done][0]!.result(), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, 1, true, "slept", 0.5]);
   });
 
   test("the inline form adds no stack frame to the awaiting task", async () => {
@@ -210,7 +227,7 @@ describe("wait arguments and forms", () => {
 describe("wait bad input", () => {
   test("an empty collection throws RangeError at the call", () => {
     expect(() => wait([])).toThrow(RangeError);
-    expect(() => wait([])).toThrow("wait expected at least one Task or Future, got an empty collection");
+    expect(() => wait([])).toThrow("wait expected at least one Task, Future or coroutine, got an empty collection");
     expect(() => inlineWait([])).toThrow(RangeError);
   });
 
@@ -222,28 +239,28 @@ describe("wait bad input", () => {
     expect(() => wait([f], { returnWhen: "FIRST" as never })).toThrow(RangeError);
   });
 
-  test("a coroutine is refused with TypeError, as in Python 3.11+", () => {
+  test("a coroutine that was already awaited is refused with RuntimeError", async () => {
     const lazy = define("lazy", 1, function* () {
       return 1;
     }, { mode: "lazy" });
     const coro = lazy();
+    await run(coro);
     expect(() => wait([coro] as never)).toThrow(
-      "wait element 1 is a coroutine; passing coroutines is forbidden, use tasks explicitly: wrap it with createTask()",
+      "wait element 1 is the coroutine 'lazy', which was already awaited; call the function again for a new one",
     );
-    coro.close();
   });
 
   test("a thenable or a plain value is refused with TypeError", () => {
     expect(() => wait([Promise.resolve(1)] as never)).toThrow(
-      "wait element 1 must be a Task or a Future, got a native Promise; wrap a thenable with ensureFuture() and keep that Future to find it in the result",
+      "wait element 1 must be a Task, a Future or a coroutine, got a native Promise; wrap a thenable with ensureFuture() and keep that Future to find it in the result",
     );
-    expect(() => wait([new Future(), 3] as never)).toThrow("wait element 2 must be a Task or a Future, got number 3");
+    expect(() => wait([new Future(), 3] as never)).toThrow("wait element 2 must be a Task, a Future or a coroutine, got number 3");
   });
 
   test("a single Future instead of a collection is refused with TypeError", () => {
     const f = new Future();
-    expect(() => wait(f as never)).toThrow("wait expected an iterable of Tasks or Futures, got a Future by itself; pass [it]");
-    expect(() => wait(42 as never)).toThrow("wait expected an iterable of Tasks or Futures, got number 42");
+    expect(() => wait(f as never)).toThrow("wait expected an iterable of Tasks, Futures or coroutines, got a Future by itself; pass [it]");
+    expect(() => wait(42 as never)).toThrow("wait expected an iterable of Tasks, Futures or coroutines, got number 42");
   });
 
   test("a timeout that is not a number is refused with TypeError", () => {

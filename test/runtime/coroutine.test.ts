@@ -1,0 +1,55 @@
+import * as assert from "node:assert";
+import { LazyCoroutine, run, sleep } from "../../runtime/index.js";
+import { at, define } from "../support/coroutines.js";
+
+describe("a lazy coroutine used from plain code", () => {
+  const failing = define("failing", 1, function* () {
+    yield at(0, sleep(0));
+    throw new Error("boom");
+  }, { mode: "lazy" });
+  const counting = (runs: string[]) =>
+    define("counting", 1, function* () {
+      runs.push("ran");
+      yield at(0, sleep(0));
+      return "value";
+    }, { mode: "lazy" });
+
+  test("catch() schedules it and handles its failure", async () => {
+    const coro = failing();
+    expect(coro).toBeInstanceOf(LazyCoroutine);
+    await expect(coro.catch((e: Error) => `handled ${e.message}`)).resolves.toBe("handled boom");
+  });
+
+  test("finally() schedules it and runs the callback however it ends", async () => {
+    const seen: string[] = [];
+    await expect(failing().finally(() => seen.push("finally"))).rejects.toThrow("boom");
+    expect(seen).toEqual(["finally"]);
+  });
+
+  test("node's assert.rejects takes it", async () => {
+    await assert.rejects(failing() as unknown as Promise<unknown>, /boom/);
+  });
+
+  test("then, catch and finally chain on one Task: the body runs once", async () => {
+    const runs: string[] = [];
+    const coro = counting(runs)();
+    const results = await Promise.all([coro.then((v) => `then ${v}`), coro.catch(() => "never"), coro.finally(() => runs.push("finally"))]);
+    expect(results).toEqual(["then value", "value", "value"]);
+    expect(runs).toEqual(["ran", "finally"]);
+  });
+
+  test("awaiting it from compiled code after then() scheduled it is refused as a reuse", async () => {
+    const runs: string[] = [];
+    const coro = counting(runs)();
+    const viaThen = coro.then((v) => v);
+    const main = define("main", 1, function* () {
+      try {
+        return yield at(0, coro);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(await run(main)).toBe("cannot reuse already awaited coroutine 'counting'");
+    await viaThen;
+  });
+});
