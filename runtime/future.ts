@@ -26,6 +26,24 @@ interface Unretrieved {
   message: string;
   exception: unknown;
   description: string;
+  /**
+   * A native Promise rejected with the exception on the future's behalf, so that the host sees
+   * an unobserved failure as it sees a native one (eager tasks: CONTRACT section 5): Node's
+   * `unhandledRejection`, `rejectionHandled` once observed, `--unhandled-rejections` and the
+   * exit code. Handled as soon as somebody observes the future.
+   */
+  hostRejection?: Promise<unknown>;
+}
+
+const promiseThen = Promise.prototype.then;
+function ignore(): void {}
+
+/** Tells the host that a failure it was shown as an unhandled rejection is now handled. */
+function observeHostRejection(held: Unretrieved): void {
+  const rejection = held.hostRejection;
+  if (rejection === undefined) return;
+  held.hostRejection = undefined;
+  promiseThen.call(rejection, undefined, ignore);
 }
 
 /** What a future's exception slot holds when no exception was set (undefined may be one). */
@@ -34,8 +52,16 @@ const NO_EXCEPTION: unique symbol = Symbol("no exception");
 /** Failures not yet retrieved nor reported: reported when their future is collected or the process exits. */
 const unreported = new Set<Unretrieved>();
 
+/** Exceptions already reported: a failure that several futures carry (shields, gather) is reported once. */
+const reportedExceptions = new WeakSet<object>();
+
 function report(held: Unretrieved): void {
   if (!unreported.delete(held)) return;
+  const exception = held.exception;
+  if ((typeof exception === "object" && exception !== null) || typeof exception === "function") {
+    if (reportedExceptions.has(exception)) return;
+    reportedExceptions.add(exception);
+  }
   // Called from a collection callback or at exit, where a throw would end the process.
   try {
     held.loop.callExceptionHandler({ message: held.message, exception: held.exception, future: held.description });
@@ -168,7 +194,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * reported through the loop's exception handler when the future is collected.
    * @internal
    */
-  protected finishWithException(exception: unknown): void {
+  protected finishWithException(exception: unknown, reportToHost = false): void {
     this.#exception = exception;
     this.#state = "finished";
     // V8 formats `stack` lazily and until then holds every frame's receiver, this task among
@@ -180,6 +206,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
       exception,
       description: this.toString(),
     };
+    // Nobody waits for it yet: show the host a rejection, as a native async function's would be.
+    if (reportToHost && this.#firstCallback === null && this.#moreCallbacks === null) held.hostRejection = Promise.reject(exception);
     this.#result = held as T;
     unreported.add(held);
     unretrievedRegistry?.register(this, held, this);
@@ -284,6 +312,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Adds a callback or an internal waiter. @internal */
   addWaiter(entry: DoneCallback<any> | FutureWaiter): void {
     if (this.#state !== "pending") {
+      // A callback will look at it: to the host, the failure is handled (it stays unretrieved
+      // for asyncio's report until something reads it).
+      if (this.#exception !== NO_EXCEPTION && this.#result !== null && this.#state === "finished") observeHostRejection(this.#result as unknown as Unretrieved);
       schedule(this, entry);
     } else if (this.#firstCallback === null && this.#moreCallbacks === null) {
       this.#firstCallback = entry;
@@ -358,6 +389,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       const held = future.#result as Unretrieved | null;
       if (held !== null) {
         future.#result = null;
+        observeHostRejection(held);
         unreported.delete(held);
         unretrievedRegistry?.unregister(future);
       }

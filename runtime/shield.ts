@@ -13,7 +13,9 @@ import { currentTask, ensureFuture } from "./task.js";
  * A coroutine is wrapped in a Task, a thenable in a Future. If `aw` is already done, it is
  * returned as is. Otherwise the result is a new Future (the "outer") that follows `aw`:
  * its result, its exception, and its cancellation, if `aw` is cancelled by other means.
- * Once the outer is cancelled, `aw`'s outcome is dropped (an exception is marked retrieved).
+ * Once the outer is cancelled, `aw`'s outcome is dropped: an exception it ends with is reported
+ * through the loop's exception handler as never retrieved (once, however many shields wrap it),
+ * as in asyncio 3.13.
  *
  * To ignore cancellation entirely (not recommended), catch the CancelledError around the await.
  * Keep a reference to a shielded Task if you need its outcome after a cancellation.
@@ -33,10 +35,9 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
 
   const onInnerDone = (): void => {
     if (awaiting !== null) unregisterAwaitedBy(awaiting, inner);
-    if (outer.cancelled()) {
-      if (!inner.cancelled()) inner.markExceptionRetrieved();
-      return;
-    }
+    // As asyncio 3.13: once the outer is cancelled, nobody will look at the inner's outcome, and
+    // a failure there is left to be reported as never retrieved (once: reports go by exception).
+    if (outer.cancelled()) return;
     if (inner.cancelled()) outer.cancel(inner.cancelMessage());
     else if (inner.hasException()) outer.setException(inner.exception());
     else outer.setResult(inner.result());

@@ -48,6 +48,8 @@ export interface TaskOptions {
 const THENABLE_BITS = 3;
 const RESUME_THROW = 4;
 const CANCEL_PENDING = 8;
+/** Started by an eager call: an unobserved failure is also shown to the host as a rejection. */
+const REPORTS_TO_HOST = 16;
 const NO_THENABLE = 0;
 const NATIVE_PROMISE = 2;
 type ThenableState = typeof NO_THENABLE | typeof NATIVE_PROMISE;
@@ -205,6 +207,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     this.#context = captureContext();
     this.#linkPending(pendingTasks(loop));
     if (options?.eagerStart === true) {
+      this.#flags = REPORTS_TO_HOST;
       this.#runStep(SEND, undefined);
     } else {
       loop.enqueueRunnable(this);
@@ -760,7 +763,7 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
       if (this.#rare !== null) this.#rare.traceback = undefined;
       this.finishCancelled(value.message === "" ? undefined : value.message, value);
     } else {
-      this.finishWithException(value);
+      this.finishWithException(value, (this.#flags & REPORTS_TO_HOST) !== 0);
     }
   }
 
