@@ -32,6 +32,8 @@ export class FileContext {
   readonly options: ResolvedOptions;
   readonly program: NodePath<BabelTypes.Program>;
   readonly positions: SourcePositions;
+  /** The text being compiled, which node offsets index (for function headers). */
+  readonly code: string;
   /** Frame infos, indexed as emitted in the `_fi` array. */
   readonly infos: FrameInfo[] = [];
   /** The `abi` namespace binding, and the infos array, once used. */
@@ -51,8 +53,9 @@ export class FileContext {
   /** Nodes the rewrite emitted that its own visitors must leave alone (yields of awaits, generated catch clauses). */
   readonly emitted = new WeakSet<Node>();
 
-  constructor(t: Types, options: ResolvedOptions, program: NodePath<BabelTypes.Program>, positions: SourcePositions) {
+  constructor(t: Types, options: ResolvedOptions, program: NodePath<BabelTypes.Program>, positions: SourcePositions, code: string) {
     this.t = t;
+    this.code = code;
     this.options = options;
     this.program = program;
     this.positions = positions;

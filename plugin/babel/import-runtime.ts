@@ -2,6 +2,7 @@
 import type { types as BabelTypes } from "@babel/core";
 import { ABI_EXPORT, ABI_MEMBERS, runtimeAccess } from "../runtime-abi.js";
 import type { FrameInfo, SiteRecord } from "../frame-info.js";
+import { COMMONJS_GLOBALS, runtimeImportKind } from "../module-kind.js";
 import type { AliasName, FileContext, Types } from "./context.js";
 
 const ALIASED_MEMBER: Record<AliasName, string> = {
@@ -44,7 +45,11 @@ export function insertRuntimeHeader(ctx: FileContext): void {
   if (!abi) return;
   const statements: BabelTypes.Statement[] = [];
   const access = runtimeAccess(ctx.options.runtime);
-  const isModule = ctx.program.node.sourceType === "module";
+  const isModule = runtimeImportKind({
+    parsedAsModule: ctx.program.node.sourceType === "module",
+    hasImportOrExport: ctx.program.node.body.some((s) => s.type === "ImportDeclaration" || s.type.startsWith("Export") || s.type === "TSExportAssignment" || s.type === "TSImportEqualsDeclaration"),
+    usesCommonJsGlobals: COMMONJS_GLOBALS.some((name) => ctx.program.scope.hasGlobal(name)),
+  }) === "import";
   if (access.kind === "global") {
     statements.push(
       constDeclaration(t, t.cloneNode(abi),
@@ -99,6 +104,7 @@ function infoExpression(t: Types, info: FrameInfo): BabelTypes.ObjectExpression 
     t.objectProperty(t.identifier("file"), t.stringLiteral(info.file)),
     t.objectProperty(t.identifier("line"), t.numericLiteral(info.line)),
     t.objectProperty(t.identifier("column"), t.numericLiteral(info.column)),
+    t.objectProperty(t.identifier("header"), t.stringLiteral(info.header)),
     t.objectProperty(t.identifier("sites"), t.arrayExpression(info.sites.map((s) => siteExpression(t, s)))),
   ];
   if (info.catches.length > 0) {
