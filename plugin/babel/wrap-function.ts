@@ -18,6 +18,7 @@
 import type { NodePath, types as BabelTypes } from "@babel/core";
 import type { FrameInfo } from "../frame-info.js";
 import { functionHeader } from "../reflection.js";
+import { ANONYMOUS_NAME, DEFAULT_EXPORT_NAME, NAMING_ASSIGNMENT_OPERATORS, memberFrameName } from "../emit-rules.js";
 import type { RewrittenBody } from "./rewrite-awaits.js";
 import { withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
 
@@ -39,12 +40,12 @@ export function inferredName(t: Types, path: NodePath): string {
   if (!parent) return "";
   const p = parent.node;
   if (t.isVariableDeclarator(p) && p.init === path.node && t.isIdentifier(p.id)) return p.id.name;
-  if (t.isAssignmentExpression(p) && p.right === path.node && t.isIdentifier(p.left) && ["=", "||=", "&&=", "??="].includes(p.operator)) return p.left.name;
+  if (t.isAssignmentExpression(p) && p.right === path.node && t.isIdentifier(p.left) && NAMING_ASSIGNMENT_OPERATORS.includes(p.operator)) return p.left.name;
   if (t.isAssignmentPattern(p) && p.right === path.node && t.isIdentifier(p.left)) return p.left.name;
   if ((t.isObjectProperty(p) || t.isClassProperty(p) || t.isClassPrivateProperty(p)) && p.value === path.node) {
     return staticKeyName(t, p.key, "computed" in p ? !!p.computed : false) ?? "";
   }
-  if (t.isExportDefaultDeclaration(p)) return "default";
+  if (t.isExportDefaultDeclaration(p)) return DEFAULT_EXPORT_NAME;
   return "";
 }
 
@@ -52,7 +53,7 @@ export function inferredName(t: Types, path: NodePath): string {
 function className(t: Types, classPath: NodePath): string {
   const node = classPath.node as BabelTypes.Class;
   if (node.id) return node.id.name;
-  return inferredName(t, classPath) || "<anonymous>";
+  return inferredName(t, classPath);
 }
 
 /** The source text of `node`, or "" when it has no offsets (a node some plugin made). */
@@ -99,7 +100,7 @@ export function functionHeaderOf(ctx: FileContext, fn: BabelTypes.Function): str
 function makeInfo(ctx: FileContext, fn: BabelTypes.Node, name: string, rewritten: RewrittenBody, header: string): Expression {
   const def = ctx.definitionSite(fn);
   const info: FrameInfo = {
-    name: name || "<anonymous>",
+    name: name || ANONYMOUS_NAME,
     file: def.file,
     line: def.line,
     column: def.column,
@@ -161,8 +162,8 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
       "corotask cannot compile an async function declaration directly inside a switch case or label; wrap it in a block { }",
     );
   }
-  const name = node.id ? node.id.name : "default";
-  const publicId = node.id ?? block.scope.generateUidIdentifier("default");
+  const name = node.id ? node.id.name : DEFAULT_EXPORT_NAME;
+  const publicId = node.id ?? block.scope.generateUidIdentifier(DEFAULT_EXPORT_NAME);
   const binding = node.id ? path.parentPath.scope.getBinding(node.id.name) : undefined;
   let bodyId = node.id ? ctx.staticBodies.get(node.id) : undefined;
   if (!bodyId) {
@@ -344,7 +345,7 @@ function wrapClassMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassMethod
   const classPath = classBody.parentPath!;
   const work = classWork(ctx, classBody);
   const memberName = staticKeyName(t, node.key, node.computed) ?? "<computed>";
-  const info = makeInfo(ctx, node, `${className(t, classPath)}.${memberName}`, rewritten, header);
+  const info = makeInfo(ctx, node, memberFrameName(className(t, classPath), memberName), rewritten, header);
   const { key, computed } = memberKey(ctx, node, classPath);
   const generator = node.generator;
   node.async = false;
@@ -368,7 +369,7 @@ function wrapPrivateMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassPriv
   const classPath = classBody.parentPath!;
   const work = classWork(ctx, classBody);
   const name = "#" + node.key.id.name;
-  const info = makeInfo(ctx, node, `${className(t, classPath)}.${name}`, rewritten, header);
+  const info = makeInfo(ctx, node, memberFrameName(className(t, classPath), name), rewritten, header);
   const scope = classPath.scope.getFunctionParent() ?? classPath.scope.getProgramParent();
   const holder = scope.generateUidIdentifier(node.key.id.name);
   scope.push({ id: holder });
