@@ -16,8 +16,16 @@ import type { TypeScript } from "./context.js";
  *
  * @example
  * program.emit(undefined, undefined, undefined, false, { before: [corotask(program, { mode: "lazy" })] });
+ *
+ * Under ts-patch the third argument's `ts` is the compiler in use; the factory is built for it.
  */
-const corotask: (program?: TS.Program, options?: unknown) => TS.TransformerFactory<TS.SourceFile> = makeCorotask(ts as unknown as TypeScript);
+const forInstalled = makeCorotask(ts as unknown as TypeScript);
+function corotask(program?: TS.Program, options?: unknown, extras?: { ts?: unknown }): TS.TransformerFactory<TS.SourceFile> {
+  // ts-patch passes the compiler it patched (which may not be the one this package resolves).
+  const compiler = extras?.ts as TypeScript | undefined;
+  if (compiler && compiler !== (ts as unknown)) return makeCorotask(compiler)(program, options);
+  return forInstalled(program, options);
+}
 export default corotask;
 export { corotask };
 
