@@ -4,7 +4,8 @@
  */
 import * as runtime from "../../runtime/index.js";
 import { runtimeImportKind } from "../../plugin/module-kind.js";
-import { executeProgram, transformWithPlugin } from "../support/pipelines.js";
+import ts from "typescript";
+import { executeProgram, transformWithPlugin, transformWithTypeScript } from "../support/pipelines.js";
 
 const COMMONJS_SOURCE = [
   'const path = require("node:path");',
@@ -50,5 +51,39 @@ describe("the Babel plugin on a CommonJS file under sourceType module", () => {
   test("a declared local named module does not make a file CommonJS", () => {
     const esm = transformWithPlugin("const module = {};\nasync function f() { await module; }", "/project/m.js");
     expect(esm).toMatch(/^import \{ abi as _ct \} from "corotask";/);
+  });
+});
+
+describe("the TypeScript transformer's runtime header", () => {
+  const esm = { module: ts.ModuleKind.ESNext };
+
+  test("a CommonJS file emitted as ESM output requires the runtime and runs as CommonJS", async () => {
+    const { code } = transformWithTypeScript(COMMONJS_SOURCE, "/project/lib.js", {}, esm);
+    expect(code).toMatch(/const \{ abi: _ct \} = require\("corotask"\);/);
+    expect(code).not.toMatch(/\bimport\b/);
+    const exports = executeProgram(code, { corotask: runtime, "node:path": require("node:path") }, "lib.js") as {
+      greet(name: string): PromiseLike<string>;
+    };
+    await expect(exports.greet("ada")).resolves.toBe("hello ada from b.js");
+  });
+
+  test("an ES module emitted as ESM imports the runtime", () => {
+    const { code } = transformWithTypeScript('const x = require("x");\nexport async function f() { await x; }', "/project/m.ts", {}, esm);
+    expect(code).toMatch(/^import \{ abi as _ct \} from "corotask";/m);
+  });
+
+  test("CommonJS output always requires it (TypeScript's module transform would not rewrite an added import)", () => {
+    const { code } = transformWithTypeScript('import { x } from "x";\nexport async function f() { await x; }', "/project/m.ts", {});
+    expect(code).toMatch(/const \{ abi: _ct \} = require\("corotask"\);/);
+  });
+
+  test("runtime global:NAME reads the abi from globalThis.NAME", () => {
+    const { code } = transformWithTypeScript("async function f() {}", "/project/m.ts", { runtime: "global:__corotask" }, esm);
+    expect(code).toMatch(/const _ct = globalThis\.__corotask\.abi;/);
+  });
+
+  test("a file without async functions gets no runtime header", () => {
+    const { code } = transformWithTypeScript("export function f(): number { return 1; }", "/project/m.ts", {}, esm);
+    expect(code).not.toMatch(/corotask|_ct/);
   });
 });

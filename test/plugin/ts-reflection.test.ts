@@ -5,7 +5,7 @@
  */
 import * as util from "node:util";
 import * as runtime from "../../runtime/index.js";
-import { executeProgram, toCommonJs, transformWithPlugin } from "../support/pipelines.js";
+import { executeProgram, toCommonJs, transformWithPlugin, transformWithTypeScript } from "../support/pipelines.js";
 
 const SOURCE = `
 async function decl(a, b = 1, ...rest) {}
@@ -50,7 +50,8 @@ function load(code: string): Record<string, (...args: unknown[]) => unknown> {
 }
 
 describe.each([
-  ["babel", (source: string, file: string, presets: string[] = []) => toCommonJs(transformWithPlugin(source, file, {}, presets), file)],
+  ["babel", (source: string, file: string) => toCommonJs(transformWithPlugin(source, file), file)],
+  ["typescript", (source: string, file: string) => transformWithTypeScript(source, file).code],
 ])("toString() through %s", (_name, compile) => {
   const fns = load(compile(SOURCE, "/project/input.js"));
 
