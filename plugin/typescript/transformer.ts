@@ -106,6 +106,16 @@ export function transformSourceFile(
   ts: TypeScript, context: TS.TransformationContext, options: ResolvedOptions, sf: TS.SourceFile, program: TS.Program | undefined,
 ): TS.SourceFile {
   if (sf.isDeclarationFile || !/\basync\b/.test(sf.text)) return sf;
+  const target = context.getCompilerOptions().target ?? ts.ScriptTarget.ES5;
+  if (target < ts.ScriptTarget.ES2015) {
+    // TypeScript lowers generators for ES5 into plain iterator objects (its __generator helper),
+    // which no generator prototype marks: the runtime could not tell a coroutine's frame from a value.
+    throw new Error(
+      `corotask/typescript needs "target": "es2015" or later, found ${ts.ScriptTarget[target]} in ${sf.fileName}: ` +
+      `TypeScript's ES5 generators are not frames the corotask runtime can step. Target ES2015 or later and lower the output ` +
+      `with Babel's preset-env if ES5 is needed (corotask supports regenerator's generators)`,
+    );
+  }
   const checker = program?.getTypeChecker();
   const cwd = program?.getCurrentDirectory() ?? context.getCompilerOptions().rootDir ?? process.cwd();
   const ctx = new FileContext(ts, context, options, sf, cwd, checker);

@@ -155,6 +155,12 @@ describe("bad input", () => {
     await expect(runtime.run(() => load(code).f!())).resolves.toBe(1);
   });
 
+  test("an ES5 target is refused with what to do instead (TypeScript's ES5 generators are not frames)", () => {
+    expect(() => transformWithTypeScript("export async function f() {}", "/project/es5.ts", {}, { target: ts.ScriptTarget.ES5 })).toThrow(
+      /corotask\/typescript needs "target": "es2015" or later, found ES5 in \/project\/es5\.ts.*preset-env/,
+    );
+  });
+
   test("bad options throw the shared OptionsError naming the option", () => {
     expect(() => corotask(undefined, { mode: "fast" })).toThrow(OptionsError);
     expect(() => corotask(undefined, { mode: "fast" })).toThrow('corotask option "mode" must be "eager" or "lazy", received "fast"');
