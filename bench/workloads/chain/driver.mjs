@@ -8,7 +8,7 @@ export const sizes = {
   quick: { n: 20, iterations: 3 },
   smoke: { n: 14, iterations: 2 },
 };
-export const variants = ["sync", "native", "babel-a2g", "effection", "co", "bluebird", "cpython", "corotask-eager", "corotask-lazy", "corotask-tsc", "corotask-tsc-lazy", "corotask-tsc-dynamic", "corotask-tsc-dynamic-lazy"];
+export const variants = ["sync", "native", "babel-a2g", "effection", "co", "bluebird", "cpython", "corotask-eager", "corotask-lazy", "corotask-tsc"];
 
 /** Calls made by fib(n): 2·F(n+1) − 1. */
 function calls(n) {
