@@ -18,6 +18,8 @@ export interface FrameInfo {
   file: string;
   line: number;
   column: number;
+  /** The header `toString()` shows (`async function f(a, b = 1)`), see reflection.ts. */
+  header: string;
   sites: SiteRecord[];
   catches: SiteRecord[];
 }

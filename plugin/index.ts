@@ -8,4 +8,5 @@
  *    sites and catch sites) so that stacks report original positions.
  */
 export { default as babelPlugin } from "./babel/plugin.js";
+export { default as typescriptTransformer } from "./typescript/index.js";
 export { validateOptions, DEFAULT_OPTIONS, OptionsError, type Options, type ResolvedOptions, type Mode } from "./options.js";

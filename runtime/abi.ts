@@ -14,6 +14,7 @@ import {
   type StartMode,
 } from "./coroutine.js";
 import { caught, delegationReturned, failedTask, startEagerTask, type Task } from "./task.js";
+import { reflectSource } from "./function-source.js";
 
 export { BODY, caught, coroutineBody, delegate, delegateFrame, delegationReturned, siteRegister };
 export {
@@ -50,7 +51,8 @@ export function rejectedStart<T>(error: unknown, mode: StartMode): Task<T> | Laz
 /**
  * The public function object of a coroutine body: not constructible, no own `prototype`,
  * `AsyncFunction.prototype` as its prototype, the body's `name` and `length`, and the body under
- * {@link BODY} so that a compiled `await f()` runs it inline.
+ * {@link BODY} so that a compiled `await f()` runs it inline, and a `toString()` that shows the
+ * source function's header (see function-source.ts).
  */
 export function asyncFunction<A extends unknown[], T>(
   body: (...args: A) => Frame<T>,
@@ -73,6 +75,7 @@ export function asyncFunction<A extends unknown[], T>(
   Object.defineProperty(fn, "length", { value: body.length, configurable: true });
   Object.defineProperty(fn, "name", { value: body.name, configurable: true });
   Object.defineProperty(fn, BODY, { value: body });
+  reflectSource(fn, body);
   Object.setPrototypeOf(fn, AsyncFunctionPrototype);
   return fn;
 }

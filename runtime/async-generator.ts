@@ -26,6 +26,7 @@ import {
 } from "./coroutine.js";
 import { Future } from "./future.js";
 import { startEagerTask } from "./task.js";
+import { reflectSource } from "./function-source.js";
 
 /** The request a body yields for its own `yield v`: one shared object, `value` written just before. */
 export const agYield: { value: unknown } = { value: undefined };
@@ -273,6 +274,7 @@ export function asyncGeneratorFunction<A extends unknown[]>(
   Object.defineProperty(fn, "name", { value: body.name, configurable: true });
   Object.defineProperty(fn, "prototype", { value: makePrototype(), writable: true });
   // No BODY here: `await gen()` must get the generator object, not run the body inline.
+  reflectSource(fn, body);
   Object.setPrototypeOf(fn, AsyncGeneratorFunctionPrototype);
   return fn;
 }

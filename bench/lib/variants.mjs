@@ -36,10 +36,17 @@ export const VARIANTS = {
   // transform only: compilers rather than runtimes.
   "babel-none": { kind: "compiler", label: "babel, no plugin (parse+generate)" },
   "tsc-es2016": { kind: "compiler", label: "tsc ES2016 downlevel" },
-  // ---- SLOT: the TypeScript transformer (plugin/typescript/transformer.ts) does not exist yet.
-  // When it does: make this { kind: "source", compiler: "corotask-tsc", options: { mode: "eager" },
-  // env: "corotask" } and add the "corotask-tsc" compiler to lib/prepare.mjs (and a lazy twin).
-  "corotask-tsc": { kind: "slot", label: "corotask (TS transformer)", reason: "TypeScript transformer not built yet" },
+  // The TypeScript transformer (corotask/typescript) through a Program, so that the type-aware
+  // fast path is on; the "-dynamic" twins compile without a Program (as transpileModule and
+  // isolated ts-jest do): every awaited call takes the dynamic check. The pair measures the fast path.
+  "corotask-tsc": { kind: "source", compiler: "corotask-tsc", options: { mode: "eager" }, env: "corotask", label: "corotask eager (TS transformer)" },
+  "corotask-tsc-lazy": { kind: "source", compiler: "corotask-tsc", options: { mode: "lazy" }, env: "corotask", label: "corotask lazy (TS transformer)" },
+  "corotask-tsc-dynamic": {
+    kind: "source", compiler: "corotask-tsc-dynamic", options: { mode: "eager" }, env: "corotask", label: "corotask eager (TS, no checker)",
+  },
+  "corotask-tsc-dynamic-lazy": {
+    kind: "source", compiler: "corotask-tsc-dynamic", options: { mode: "lazy" }, env: "corotask", label: "corotask lazy (TS, no checker)",
+  },
 };
 
 /** Where the compiled source of workload `w` for variant `v` is written. */

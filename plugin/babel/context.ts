@@ -9,8 +9,8 @@ export type Identifier = BabelTypes.Identifier;
 export type Expression = BabelTypes.Expression;
 export type Statement = BabelTypes.Statement;
 
-/** The file-level aliases of `abi` members that emitted code uses (created on first use). */
-export type AliasName = "sr" | "B" | "c" | "d" | "df" | "z" | "cb" | "af" | "agf" | "agy" | "agd" | "ai" | "ais" | "aic" | "ads";
+import { ABI_LOCAL, INFOS_LOCAL, callsBodyDirectly, type AliasName } from "../emit-rules.js";
+export type { AliasName };
 
 /** A class whose async methods need a static block that installs their public functions. */
 export interface ClassWork {
@@ -32,6 +32,8 @@ export class FileContext {
   readonly options: ResolvedOptions;
   readonly program: NodePath<BabelTypes.Program>;
   readonly positions: SourcePositions;
+  /** The text being compiled, which node offsets index (for function headers). */
+  readonly code: string;
   /** Frame infos, indexed as emitted in the `_fi` array. */
   readonly infos: FrameInfo[] = [];
   /** The `abi` namespace binding, and the infos array, once used. */
@@ -51,8 +53,9 @@ export class FileContext {
   /** Nodes the rewrite emitted that its own visitors must leave alone (yields of awaits, generated catch clauses). */
   readonly emitted = new WeakSet<Node>();
 
-  constructor(t: Types, options: ResolvedOptions, program: NodePath<BabelTypes.Program>, positions: SourcePositions) {
+  constructor(t: Types, options: ResolvedOptions, program: NodePath<BabelTypes.Program>, positions: SourcePositions, code: string) {
     this.t = t;
+    this.code = code;
     this.options = options;
     this.program = program;
     this.positions = positions;
@@ -64,7 +67,7 @@ export class FileContext {
   }
 
   abi(): Identifier {
-    this.#abi ??= this.program.scope.generateUidIdentifier("ct");
+    this.#abi ??= this.program.scope.generateUidIdentifier(ABI_LOCAL);
     return this.t.cloneNode(this.#abi);
   }
 
@@ -81,7 +84,7 @@ export class FileContext {
   /** Records a frame info; returns the expression that reads it (`_fi[3]`). */
   addInfo(info: FrameInfo): Expression {
     this.abi();
-    this.#infos ??= this.program.scope.generateUidIdentifier("fi");
+    this.#infos ??= this.program.scope.generateUidIdentifier(INFOS_LOCAL);
     const index = this.infos.push(info) - 1;
     return this.t.memberExpression(this.t.cloneNode(this.#infos), this.t.numericLiteral(index), true);
   }
@@ -126,14 +129,9 @@ export function staticBodyOf(ctx: FileContext, binding: import("@babel/traverse"
   const known = ctx.staticBodies.get(binding.identifier);
   if (known) return ctx.t.cloneNode(known);
   const declaration = binding.path;
-  if (
-    binding.kind === "hoisted" &&
-    declaration.isFunctionDeclaration() &&
-    declaration.node.async &&
-    !declaration.node.generator &&
-    binding.constantViolations.length === 0 &&
-    !declaration.parentPath.isExportDefaultDeclaration()
-  ) {
+  const asyncDeclaration = binding.kind === "hoisted" && declaration.isFunctionDeclaration() && declaration.node.async &&
+    !declaration.node.generator && !declaration.parentPath.isExportDefaultDeclaration();
+  if (callsBodyDirectly({ asyncDeclaration, neverReassigned: binding.constantViolations.length === 0 })) {
     const id = declaration.scope.parent!.generateUidIdentifier(binding.identifier.name);
     ctx.staticBodies.set(binding.identifier, id);
     return ctx.t.cloneNode(id);

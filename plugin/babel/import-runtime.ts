@@ -1,26 +1,10 @@
 /** Emits the runtime header of a file: the `abi` import, aliases of the members used, and the frame infos. */
 import type { types as BabelTypes } from "@babel/core";
-import { ABI_EXPORT, ABI_MEMBERS, runtimeAccess } from "../runtime-abi.js";
-import type { FrameInfo, SiteRecord } from "../frame-info.js";
-import type { AliasName, FileContext, Types } from "./context.js";
+import { ABI_EXPORT, runtimeAccess } from "../runtime-abi.js";
+import { COMMONJS_GLOBALS, runtimeImportKind } from "../module-kind.js";
+import { ALIASED_MEMBER, frameInfoValue, type PlainValue } from "../emit-rules.js";
+import type { FileContext, Types } from "./context.js";
 
-const ALIASED_MEMBER: Record<AliasName, string> = {
-  sr: ABI_MEMBERS.siteRegister,
-  B: ABI_MEMBERS.BODY,
-  c: ABI_MEMBERS.caught,
-  d: ABI_MEMBERS.delegate,
-  df: ABI_MEMBERS.delegateFrame,
-  z: ABI_MEMBERS.delegationReturned,
-  cb: ABI_MEMBERS.coroutineBody,
-  af: ABI_MEMBERS.asyncFunction,
-  agf: ABI_MEMBERS.asyncGeneratorFunction,
-  agy: ABI_MEMBERS.agYield,
-  agd: ABI_MEMBERS.asyncDelegate,
-  ai: ABI_MEMBERS.asyncIterator,
-  ais: ABI_MEMBERS.asyncIteratorStep,
-  aic: ABI_MEMBERS.asyncIteratorClose,
-  ads: ABI_MEMBERS.asyncDisposableScope,
-};
 
 /** True when the program already imports the runtime `abi` (it is the plugin's own output). */
 export function importsRuntime(program: BabelTypes.Program, runtime: string): boolean {
@@ -44,7 +28,11 @@ export function insertRuntimeHeader(ctx: FileContext): void {
   if (!abi) return;
   const statements: BabelTypes.Statement[] = [];
   const access = runtimeAccess(ctx.options.runtime);
-  const isModule = ctx.program.node.sourceType === "module";
+  const isModule = runtimeImportKind({
+    parsedAsModule: ctx.program.node.sourceType === "module",
+    hasImportOrExport: ctx.program.node.body.some((s) => s.type === "ImportDeclaration" || s.type.startsWith("Export") || s.type === "TSExportAssignment" || s.type === "TSImportEqualsDeclaration"),
+    usesCommonJsGlobals: COMMONJS_GLOBALS.some((name) => ctx.program.scope.hasGlobal(name)),
+  }) === "import";
   if (access.kind === "global") {
     statements.push(
       constDeclaration(t, t.cloneNode(abi),
@@ -65,7 +53,7 @@ export function insertRuntimeHeader(ctx: FileContext): void {
     statements.push(t.variableDeclaration("const", declarators));
   }
   if (infos) {
-    statements.push(constDeclaration(t, t.cloneNode(infos), t.arrayExpression(ctx.infos.map((info) => infoExpression(t, info)))));
+    statements.push(constDeclaration(t, t.cloneNode(infos), t.arrayExpression(ctx.infos.map((info) => valueExpression(t, frameInfoValue(info))))));
   }
   // Imports first, as written; the header goes after the last leading import so that the
   // program's own imports keep their order (all imports are hoisted anyway).
@@ -84,25 +72,11 @@ function constDeclaration(t: Types, id: BabelTypes.LVal, init: BabelTypes.Expres
   return t.variableDeclaration("const", [t.variableDeclarator(id as BabelTypes.Identifier, init)]);
 }
 
-function siteExpression(t: Types, site: SiteRecord): BabelTypes.ObjectExpression {
-  const props = [
-    t.objectProperty(t.identifier("line"), t.numericLiteral(site.line)),
-    t.objectProperty(t.identifier("column"), t.numericLiteral(site.column)),
-  ];
-  if (site.source !== undefined) props.push(t.objectProperty(t.identifier("source"), t.stringLiteral(site.source)));
-  return t.objectExpression(props);
-}
-
-function infoExpression(t: Types, info: FrameInfo): BabelTypes.ObjectExpression {
-  const props = [
-    t.objectProperty(t.identifier("name"), t.stringLiteral(info.name)),
-    t.objectProperty(t.identifier("file"), t.stringLiteral(info.file)),
-    t.objectProperty(t.identifier("line"), t.numericLiteral(info.line)),
-    t.objectProperty(t.identifier("column"), t.numericLiteral(info.column)),
-    t.objectProperty(t.identifier("sites"), t.arrayExpression(info.sites.map((s) => siteExpression(t, s)))),
-  ];
-  if (info.catches.length > 0) {
-    props.push(t.objectProperty(t.identifier("catches"), t.arrayExpression(info.catches.map((s) => siteExpression(t, s)))));
-  }
-  return t.objectExpression(props);
+/** Literal syntax for a plain value (the frame-info table: see emit-rules.ts). */
+function valueExpression(t: Types, value: PlainValue): BabelTypes.Expression {
+  if (typeof value === "string") return t.stringLiteral(value);
+  if (typeof value === "number") return t.numericLiteral(value);
+  if (typeof value === "boolean") return t.booleanLiteral(value);
+  if (Array.isArray(value)) return t.arrayExpression(value.map((v: PlainValue) => valueExpression(t, v)));
+  return t.objectExpression(Object.entries(value).map(([key, v]) => t.objectProperty(t.identifier(key), valueExpression(t, v as PlainValue))));
 }

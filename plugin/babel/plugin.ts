@@ -9,7 +9,7 @@ import { SourcePositions, type RawSourceMap } from "../frame-info.js";
 import { FileContext, type Types } from "./context.js";
 import { selectFunctions } from "./select-functions.js";
 import { rewriteAwaits } from "./rewrite-awaits.js";
-import { inferredName, wrapFunction } from "./wrap-function.js";
+import { functionHeaderOf, inferredName, wrapFunction } from "./wrap-function.js";
 import { insertRuntimeHeader } from "./import-runtime.js";
 
 interface BabelApi extends ConfigAPI {
@@ -25,6 +25,7 @@ function inputSourceMap(file: PluginPass["file"]): RawSourceMap | null {
 function compileFunction(ctx: FileContext, path: NodePath<BabelTypes.Function>): void {
   let fn = path;
   let name = "";
+  const header = functionHeaderOf(ctx, path.node);
   if (fn.isArrowFunctionExpression()) {
     name = inferredName(ctx.t, fn);
     fn = fn.arrowFunctionToExpression({ allowInsertArrow: true, noNewArrows: true }) as NodePath<BabelTypes.Function>;
@@ -32,7 +33,7 @@ function compileFunction(ctx: FileContext, path: NodePath<BabelTypes.Function>):
     name = inferredName(ctx.t, fn);
   }
   const rewritten = rewriteAwaits(ctx, fn);
-  wrapFunction(ctx, fn, rewritten, name);
+  wrapFunction(ctx, fn, rewritten, name, header);
 }
 
 /** The plugin factory, for Babel 7 (7.22+) and Babel 8. */
@@ -48,7 +49,7 @@ export default function corotaskBabelPlugin(api: BabelApi, rawOptions: unknown):
           const file = state.file;
           const cwd = file.opts.cwd ?? process.cwd();
           const positions = new SourcePositions(file.code, file.opts.filename, file.opts.root ?? cwd, inputSourceMap(file));
-          const ctx = new FileContext(t, options, program, positions);
+          const ctx = new FileContext(t, options, program, positions, file.code);
           selectFunctions(ctx, compileFunction);
           if (ctx.used) {
             insertRuntimeHeader(ctx);

@@ -5,6 +5,7 @@
 import type { NodePath, types as BabelTypes, Visitor } from "@babel/core";
 import type { SiteRecord } from "../frame-info.js";
 import { staticBodyOf, withLoc, type FileContext, type Identifier, type Types } from "./context.js";
+import { BODY_TEMPS, isInertOperand, returnIsAwaited, type OperandKind } from "../emit-rules.js";
 
 /** What rewriting one body produced: its await sites and catch sites, and the temporaries it needs. */
 export interface RewrittenBody {
@@ -80,7 +81,7 @@ const bodyVisitor: Visitor<BodyState> = {
   ReturnStatement: {
     exit(path, state) {
       const argument = path.node.argument;
-      if (!state.generator || !argument || state.ctx.t.isLiteral(argument) && !state.ctx.t.isTemplateLiteral(argument)) return;
+      if (!state.generator || !argument || !returnIsAwaited(operandKind(state.ctx.t, argument))) return;
       // `return x` in an async generator awaits x inside the body (a rejection is catchable there).
       const t = state.ctx.t;
       const index = state.sites.push(state.ctx.site(path.node)) - 1;
@@ -230,28 +231,33 @@ export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function
 }
 
 function depthLocal(state: BodyState): Identifier {
-  state.depth ??= state.fn.scope.generateUidIdentifier("k");
+  state.depth ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.depth);
   return state.ctx.t.cloneNode(state.depth);
 }
 
 function valueTemp(state: BodyState): Identifier {
-  state.value ??= state.fn.scope.generateUidIdentifier("t");
+  state.value ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.value);
   return state.ctx.t.cloneNode(state.value);
 }
 
 function calleeTemp(state: BodyState): Identifier {
-  state.callee ??= state.fn.scope.generateUidIdentifier("b");
+  state.callee ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.callee);
   return state.ctx.t.cloneNode(state.callee);
 }
 
 function receiverTemp(state: BodyState): Identifier {
-  state.receiver ??= state.fn.scope.generateUidIdentifier("o");
+  state.receiver ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.receiver);
   return state.ctx.t.cloneNode(state.receiver);
 }
 
-/** Operands whose evaluation cannot run code, so the site can be written before them. */
-function isInert(t: Types, node: BabelTypes.Expression): boolean {
-  return t.isLiteral(node) && !t.isTemplateLiteral(node) || t.isThisExpression(node) || t.isIdentifier(node) && node.name !== "arguments";
+/** What an await operand is, for the shared rules of emit-rules.ts. */
+function operandKind(t: Types, node: BabelTypes.Expression): OperandKind {
+  if (t.isTemplateLiteral(node)) return "template";
+  if (t.isLiteral(node)) return "literal";
+  if (t.isThisExpression(node)) return "this";
+  if (t.isIdentifier(node)) return node.name === "arguments" ? "arguments" : "identifier";
+  if (t.isCallExpression(node)) return "call";
+  return "other";
 }
 
 function containsYield(t: Types, node: BabelTypes.Node): boolean {
@@ -278,7 +284,7 @@ function rewriteAwait(path: NodePath<BabelTypes.AwaitExpression>, state: BodySta
   const writeSite = writeSiteExpression(state, index);
   const operand = path.node.argument;
   let sequence: BabelTypes.Expression[];
-  if (isInert(t, operand)) {
+  if (isInertOperand(operandKind(t, operand))) {
     sequence = [writeSite, operand];
   } else {
     const call = t.isCallExpression(operand) ? inlineCall(path, operand, state) : null;

@@ -17,6 +17,8 @@
  */
 import type { NodePath, types as BabelTypes } from "@babel/core";
 import type { FrameInfo } from "../frame-info.js";
+import { functionHeader } from "../reflection.js";
+import { ANONYMOUS_NAME, DEFAULT_EXPORT_NAME, NAMING_ASSIGNMENT_OPERATORS, memberFrameName } from "../emit-rules.js";
 import type { RewrittenBody } from "./rewrite-awaits.js";
 import { withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
 
@@ -38,12 +40,12 @@ export function inferredName(t: Types, path: NodePath): string {
   if (!parent) return "";
   const p = parent.node;
   if (t.isVariableDeclarator(p) && p.init === path.node && t.isIdentifier(p.id)) return p.id.name;
-  if (t.isAssignmentExpression(p) && p.right === path.node && t.isIdentifier(p.left) && ["=", "||=", "&&=", "??="].includes(p.operator)) return p.left.name;
+  if (t.isAssignmentExpression(p) && p.right === path.node && t.isIdentifier(p.left) && NAMING_ASSIGNMENT_OPERATORS.includes(p.operator)) return p.left.name;
   if (t.isAssignmentPattern(p) && p.right === path.node && t.isIdentifier(p.left)) return p.left.name;
   if ((t.isObjectProperty(p) || t.isClassProperty(p) || t.isClassPrivateProperty(p)) && p.value === path.node) {
     return staticKeyName(t, p.key, "computed" in p ? !!p.computed : false) ?? "";
   }
-  if (t.isExportDefaultDeclaration(p)) return "default";
+  if (t.isExportDefaultDeclaration(p)) return DEFAULT_EXPORT_NAME;
   return "";
 }
 
@@ -51,16 +53,58 @@ export function inferredName(t: Types, path: NodePath): string {
 function className(t: Types, classPath: NodePath): string {
   const node = classPath.node as BabelTypes.Class;
   if (node.id) return node.id.name;
-  return inferredName(t, classPath) || "<anonymous>";
+  return inferredName(t, classPath);
 }
 
-function makeInfo(ctx: FileContext, fn: BabelTypes.Node, name: string, rewritten: RewrittenBody): Expression {
+/** The source text of `node`, or "" when it has no offsets (a node some plugin made). */
+function sourceOf(ctx: FileContext, node: BabelTypes.Node | null | undefined): string {
+  return node && node.start != null && node.end != null ? ctx.code.slice(node.start, node.end) : "";
+}
+
+/** A parameter as written, without its type annotation (`a`, `b = 1`, `...rest`, `{ x }`). */
+function parameterText(ctx: FileContext, param: BabelTypes.Node): string {
+  switch (param.type) {
+    case "Identifier":
+      return param.name;
+    case "AssignmentPattern":
+      return `${parameterText(ctx, param.left)} = ${sourceOf(ctx, param.right)}`;
+    case "RestElement":
+      return `...${parameterText(ctx, param.argument)}`;
+    case "ObjectPattern":
+    case "ArrayPattern": {
+      const annotation = param.typeAnnotation;
+      const text = sourceOf(ctx, param);
+      const end = annotation && annotation.start != null && param.start != null ? annotation.start - param.start : text.length;
+      return text.slice(0, end).replace(/\??\s*$/, "");
+    }
+    case "TSParameterProperty":
+      return parameterText(ctx, param.parameter);
+    default:
+      return sourceOf(ctx, param);
+  }
+}
+
+/** The header `toString()` shows for a coroutine function (shared rule: reflection.ts). */
+export function functionHeaderOf(ctx: FileContext, fn: BabelTypes.Function): string {
+  const params = fn.params
+    .filter((p) => !(p.type === "Identifier" && p.name === "this"))
+    .map((p) => parameterText(ctx, p));
+  if (fn.type === "ArrowFunctionExpression") return functionHeader("arrow", "", false, params);
+  if (fn.type === "ObjectMethod" || fn.type === "ClassMethod" || fn.type === "ClassPrivateMethod") {
+    const key = sourceOf(ctx, fn.key);
+    return functionHeader("method", fn.computed ? `[${key}]` : key, fn.generator === true, params);
+  }
+  return functionHeader("function", fn.id?.name ?? "", fn.generator, params);
+}
+
+function makeInfo(ctx: FileContext, fn: BabelTypes.Node, name: string, rewritten: RewrittenBody, header: string): Expression {
   const def = ctx.definitionSite(fn);
   const info: FrameInfo = {
-    name: name || "<anonymous>",
+    name: name || ANONYMOUS_NAME,
     file: def.file,
     line: def.line,
     column: def.column,
+    header,
     sites: rewritten.sites,
     catches: rewritten.catches,
   };
@@ -98,16 +142,16 @@ function usesSuper(t: Types, node: BabelTypes.Node): boolean {
 }
 
 /** Wraps one coroutine function; `rewritten` holds its await and catch sites. */
-export function wrapFunction(ctx: FileContext, path: FunctionPath, rewritten: RewrittenBody, name: string): void {
-  if (path.isFunctionDeclaration()) wrapDeclaration(ctx, path, rewritten);
-  else if (path.isFunctionExpression()) wrapExpression(ctx, path, rewritten, name);
-  else if (path.isObjectMethod()) wrapObjectMethod(ctx, path, rewritten);
-  else if (path.isClassMethod()) wrapClassMethod(ctx, path, rewritten);
-  else if (path.isClassPrivateMethod()) wrapPrivateMethod(ctx, path, rewritten);
+export function wrapFunction(ctx: FileContext, path: FunctionPath, rewritten: RewrittenBody, name: string, header: string): void {
+  if (path.isFunctionDeclaration()) wrapDeclaration(ctx, path, rewritten, header);
+  else if (path.isFunctionExpression()) wrapExpression(ctx, path, rewritten, name, header);
+  else if (path.isObjectMethod()) wrapObjectMethod(ctx, path, rewritten, header);
+  else if (path.isClassMethod()) wrapClassMethod(ctx, path, rewritten, header);
+  else if (path.isClassPrivateMethod()) wrapPrivateMethod(ctx, path, rewritten, header);
   else throw path.buildCodeFrameError(`corotask cannot compile this kind of async function (${path.node.type})`);
 }
 
-function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDeclaration>, rewritten: RewrittenBody): void {
+function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDeclaration>, rewritten: RewrittenBody, header: string): void {
   const t = ctx.t;
   const node = path.node;
   const exportPath = path.parentPath.isExportNamedDeclaration() || path.parentPath.isExportDefaultDeclaration() ? path.parentPath : null;
@@ -118,8 +162,8 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
       "corotask cannot compile an async function declaration directly inside a switch case or label; wrap it in a block { }",
     );
   }
-  const name = node.id ? node.id.name : "default";
-  const publicId = node.id ?? block.scope.generateUidIdentifier("default");
+  const name = node.id ? node.id.name : DEFAULT_EXPORT_NAME;
+  const publicId = node.id ?? block.scope.generateUidIdentifier(DEFAULT_EXPORT_NAME);
   const binding = node.id ? path.parentPath.scope.getBinding(node.id.name) : undefined;
   let bodyId = node.id ? ctx.staticBodies.get(node.id) : undefined;
   if (!bodyId) {
@@ -128,7 +172,7 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
       ctx.staticBodies.set(node.id!, bodyId);
     }
   }
-  const info = makeInfo(ctx, node, name, rewritten);
+  const info = makeInfo(ctx, node, name, rewritten, header);
   const kind = block.isProgram() || block.parentPath?.isFunction() ? "var" : "let";
   const declaration = t.variableDeclaration(kind, [
     t.variableDeclarator(t.cloneNode(bodyId), branded(ctx, bodyExpression(ctx, name, node), info)),
@@ -165,11 +209,11 @@ function hoist(ctx: FileContext, block: NodePath, statement: Statement): NodePat
   return inserted;
 }
 
-function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpression>, rewritten: RewrittenBody, inferred: string): void {
+function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpression>, rewritten: RewrittenBody, inferred: string, header: string): void {
   const t = ctx.t;
   const node = path.node;
   const name = node.id ? node.id.name : inferred;
-  const info = makeInfo(ctx, node, name, rewritten);
+  const info = makeInfo(ctx, node, name, rewritten, header);
   // The whole `_af(_cb({ *name() {...} }.name, ...))` stands for the function: it maps to its definition.
   const fn = withLoc(publicFunction(ctx, withLoc(branded(ctx, bodyExpression(ctx, name, node), info), node), node.generator), node);
   const self = node.id ? path.scope.getOwnBinding(node.id.name) : undefined;
@@ -250,7 +294,7 @@ function memberKey(ctx: FileContext, member: BabelTypes.ObjectMethod | BabelType
   return { key: t.cloneNode(temp), computed: true };
 }
 
-function wrapObjectMethod(ctx: FileContext, path: NodePath<BabelTypes.ObjectMethod>, rewritten: RewrittenBody): void {
+function wrapObjectMethod(ctx: FileContext, path: NodePath<BabelTypes.ObjectMethod>, rewritten: RewrittenBody, header: string): void {
   const t = ctx.t;
   const node = path.node;
   const objectPath = path.parentPath as NodePath<BabelTypes.ObjectExpression>;
@@ -263,7 +307,7 @@ function wrapObjectMethod(ctx: FileContext, path: NodePath<BabelTypes.ObjectMeth
     ctx.objectWork.set(objectPath.node, work);
   }
   const name = staticKeyName(t, node.key, node.computed) ?? "";
-  const info = makeInfo(ctx, node, name, rewritten);
+  const info = makeInfo(ctx, node, name, rewritten, header);
   const { key, computed } = memberKey(ctx, node, objectPath);
   const generator = node.generator;
   node.async = false;
@@ -294,14 +338,14 @@ function classWork(ctx: FileContext, classBody: NodePath) {
   return work;
 }
 
-function wrapClassMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassMethod>, rewritten: RewrittenBody): void {
+function wrapClassMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassMethod>, rewritten: RewrittenBody, header: string): void {
   const t = ctx.t;
   const node = path.node;
   const classBody = path.parentPath;
   const classPath = classBody.parentPath!;
   const work = classWork(ctx, classBody);
   const memberName = staticKeyName(t, node.key, node.computed) ?? "<computed>";
-  const info = makeInfo(ctx, node, `${className(t, classPath)}.${memberName}`, rewritten);
+  const info = makeInfo(ctx, node, memberFrameName(className(t, classPath), memberName), rewritten, header);
   const { key, computed } = memberKey(ctx, node, classPath);
   const generator = node.generator;
   node.async = false;
@@ -318,14 +362,14 @@ function wrapClassMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassMethod
   work.statements.push(t.expressionStatement(t.assignmentExpression("=", read(), publicFunction(ctx, branded(ctx, read(), info), generator))));
 }
 
-function wrapPrivateMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassPrivateMethod>, rewritten: RewrittenBody): void {
+function wrapPrivateMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassPrivateMethod>, rewritten: RewrittenBody, header: string): void {
   const t = ctx.t;
   const node = path.node;
   const classBody = path.parentPath;
   const classPath = classBody.parentPath!;
   const work = classWork(ctx, classBody);
   const name = "#" + node.key.id.name;
-  const info = makeInfo(ctx, node, `${className(t, classPath)}.${name}`, rewritten);
+  const info = makeInfo(ctx, node, memberFrameName(className(t, classPath), name), rewritten, header);
   const scope = classPath.scope.getFunctionParent() ?? classPath.scope.getProgramParent();
   const holder = scope.generateUidIdentifier(node.key.id.name);
   scope.push({ id: holder });

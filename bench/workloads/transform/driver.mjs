@@ -9,6 +9,7 @@ import asyncToGenerator from "@babel/plugin-transform-async-to-generator";
 // Imported, not named in `plugins`: transformSync resolves plugin names with require(), which
 // does not see the package's self-reference.
 import corotaskBabel from "corotask/babel";
+import corotaskTypeScript from "corotask/typescript";
 import { ROOT } from "../../lib/variants.mjs";
 
 export const title = "transform";
@@ -35,10 +36,11 @@ function babel(plugins, code, filename) {
     .code;
 }
 
-function tsc(code, filename, target) {
+function tsc(code, filename, target, before = undefined) {
   return ts.transpileModule(code, {
     fileName: filename,
     compilerOptions: { target: ts.ScriptTarget[target], module: ts.ModuleKind.ESNext, allowJs: true },
+    ...(before ? { transformers: { before } } : {}),
   }).outputText;
 }
 
@@ -49,11 +51,13 @@ function compilerOf(variant) {
     return (code, filename) => babel(plugins, code, filename);
   }
   if (variant === "tsc-es2016") return (code, filename) => tsc(code, filename, "ES2016");
+  // tsc with the corotask transformer (ESNext otherwise: the transformer replaces the downlevel).
+  if (variant === "corotask-tsc") return (code, filename) => tsc(code, filename, "ESNext", [corotaskTypeScript(undefined, { mode: "eager" })]);
   throw new Error(`transform has no variant ${variant}`);
 }
 
 /** The output each variant's size is compared with: the same pipeline without the async transform. */
-const BASELINE = { "babel-a2g": "babel-none", "corotask-eager": "babel-none", "corotask-lazy": "babel-none", "tsc-es2016": "tsc-esnext" };
+const BASELINE = { "babel-a2g": "babel-none", "corotask-eager": "babel-none", "corotask-lazy": "babel-none", "tsc-es2016": "tsc-esnext", "corotask-tsc": "tsc-esnext" };
 
 // ---- the corpus ----
 

@@ -1,0 +1,110 @@
+/**
+ * The rules that decide what both front ends emit, written once over plain facts so that a fix
+ * lands in both: the file-level aliases of `abi` members, the temporaries of a body, the frame
+ * info record as emitted, which await operands are inert, which returns of an async generator
+ * are awaited, which calls may go straight to a local body, and the names frame infos carry.
+ * Only the walk over each compiler's AST (plugin/babel/, plugin/typescript/) differs.
+ */
+import { ABI_MEMBERS } from "./runtime-abi.js";
+import type { FrameInfo, SiteRecord } from "./frame-info.js";
+
+/** The file-level aliases of `abi` members that emitted code uses (created on first use). */
+export type AliasName = "sr" | "B" | "c" | "d" | "df" | "z" | "cb" | "af" | "agf" | "agy" | "agd" | "ai" | "ais" | "aic" | "ads";
+
+/** The `abi` member each alias reads. */
+export const ALIASED_MEMBER: Readonly<Record<AliasName, string>> = {
+  sr: ABI_MEMBERS.siteRegister,
+  B: ABI_MEMBERS.BODY,
+  c: ABI_MEMBERS.caught,
+  d: ABI_MEMBERS.delegate,
+  df: ABI_MEMBERS.delegateFrame,
+  z: ABI_MEMBERS.delegationReturned,
+  cb: ABI_MEMBERS.coroutineBody,
+  af: ABI_MEMBERS.asyncFunction,
+  agf: ABI_MEMBERS.asyncGeneratorFunction,
+  agy: ABI_MEMBERS.agYield,
+  agd: ABI_MEMBERS.asyncDelegate,
+  ai: ABI_MEMBERS.asyncIterator,
+  ais: ABI_MEMBERS.asyncIteratorStep,
+  aic: ABI_MEMBERS.asyncIteratorClose,
+  ads: ABI_MEMBERS.asyncDisposableScope,
+};
+
+/** Base names of the file-level bindings: the `abi` namespace and the frame-info array. */
+export const ABI_LOCAL = "ct";
+export const INFOS_LOCAL = "fi";
+
+/** Base names of a body's temporaries, in the order they are declared (`var _k = _sr.depth, _t, _o, _b`). */
+export const BODY_TEMPS = {
+  /** `_k`: the chain index of the frame's callees, read when the body starts (delegating bodies only). */
+  depth: "k",
+  /** `_t`: the operand of an await, shared by nested awaits. */
+  value: "t",
+  /** `_o`: the receiver of an awaited member call. */
+  receiver: "o",
+  /** `_b`: the body (or the callee itself) of an awaited call, recorded in the chain. */
+  callee: "b",
+} as const;
+
+/** The name a frame info shows for a function with no name of its own. */
+export const ANONYMOUS_NAME = "<anonymous>";
+/** The binding and frame name of `export default async function () {}`. */
+export const DEFAULT_EXPORT_NAME = "default";
+
+/** A frame info's name for a class member: `Server.handle`, `Server.#tick`, `<anonymous>.m`. */
+export function memberFrameName(className: string, memberName: string): string {
+  return `${className || ANONYMOUS_NAME}.${memberName}`;
+}
+
+/** Assignment operators that give an anonymous function its target's name (NamedEvaluation). */
+export const NAMING_ASSIGNMENT_OPERATORS: readonly string[] = ["=", "||=", "&&=", "??="];
+
+/** What an await operand is, as far as the rewrite cares. */
+export type OperandKind = "literal" | "template" | "this" | "identifier" | "arguments" | "call" | "other";
+
+/**
+ * Operands whose evaluation cannot run code, so the site can be written before them:
+ * `yield (_sr.at = i, x)` rather than `yield (_t = x, _sr.at = i, _t)`.
+ */
+export function isInertOperand(kind: OperandKind): boolean {
+  return kind === "literal" || kind === "this" || kind === "identifier";
+}
+
+/** `return x` in an async generator awaits `x` inside the body, except a plain literal. */
+export function returnIsAwaited(kind: OperandKind | null): boolean {
+  return kind !== null && kind !== "literal";
+}
+
+/** Facts about the binding an awaited `name(...)` resolves to. */
+export interface CalleeBinding {
+  /** It is an `async function` declaration (not a generator, not `export default`). */
+  readonly asyncDeclaration: boolean;
+  /** Nothing assigns the binding after its declaration. */
+  readonly neverReassigned: boolean;
+}
+
+/** True when `await name(...)` may call the declaration's body binding (`_name`) directly. */
+export function callsBodyDirectly(binding: CalleeBinding | undefined): boolean {
+  return binding !== undefined && binding.asyncDeclaration && binding.neverReassigned;
+}
+
+/** A value a front end turns into literal syntax (the frame-info table). */
+export type PlainValue = string | number | boolean | readonly PlainValue[] | { readonly [key: string]: PlainValue };
+
+function siteValue(site: SiteRecord): PlainValue {
+  return site.source === undefined ? { line: site.line, column: site.column } : { line: site.line, column: site.column, source: site.source };
+}
+
+/** One frame info as the header's `_fi` array holds it, keys in emission order. */
+export function frameInfoValue(info: FrameInfo): PlainValue {
+  const value: Record<string, PlainValue> = {
+    name: info.name,
+    file: info.file,
+    line: info.line,
+    column: info.column,
+    header: info.header,
+    sites: info.sites.map(siteValue),
+  };
+  if (info.catches.length > 0) value.catches = info.catches.map(siteValue);
+  return value;
+}
