@@ -17,8 +17,8 @@ export function createFileFilter(include: readonly string[], exclude: readonly s
   };
 }
 
-/** "src/**" -> "/cwd/src/**"; patterns that start with a glob ("**\/x") or are absolute stay. */
+/** "src/**" -> "/cwd/src/**"; patterns that start with "**" or are absolute stay (rollup's createFilter does the same). */
 function absolutePattern(pattern: string, cwd: string): string {
-  if (path.isAbsolute(pattern) || pattern.startsWith("*")) return pattern.split(path.sep).join("/");
+  if (path.isAbsolute(pattern) || pattern.startsWith("**")) return pattern.split(path.sep).join("/");
   return path.posix.join(cwd.split(path.sep).join("/"), pattern);
 }
