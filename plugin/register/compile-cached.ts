@@ -50,6 +50,22 @@ export function compileAndStore(key: string | null, source: string, filename: st
   return code;
 }
 
+/**
+ * The error to throw when loading the compiler failed: for a missing Babel package, one that says
+ * what to install (its stack is its message: nothing inside corotask to look at); else `error`.
+ */
+export function compilerLoadError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = String((error as Error | null)?.message ?? error);
+  const missing = /@babel\/[\w-]+/.exec(message);
+  if ((code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") || missing === null) return error;
+  const friendly = new Error(
+    `corotask's Node hook compiles with Babel, and ${missing[0]} is not installed; install it in your project: npm install -D @babel/core @babel/preset-typescript`,
+  );
+  friendly.stack = `Error: ${friendly.message}`;
+  return friendly;
+}
+
 function withInlineMap(code: string, map: RawSourceMap, filename: string): string {
   // Sources as absolute paths: Node then prints the original file's path in stack traces.
   const fixed = { ...(typeof map === "string" ? (JSON.parse(map) as object) : map), sources: [filename], file: path.basename(filename) };

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompiledFile, CompileFileOptions } from "../compile-file.js";
 import { compilerIdentity } from "./cache.js";
-import { compileAndStore, lookUp } from "./compile-cached.js";
+import { compileAndStore, compilerLoadError, lookUp } from "./compile-cached.js";
 import { createFileFilter } from "./file-filter.js";
 import type { LoaderOptions } from "./loader-options.js";
 import { moduleFormat } from "./module-format.js";
@@ -116,6 +116,12 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   const cached = lookUp(source, filename, "module", options, compiler);
   if (cached.code !== null) return { format: "module", source: cached.code, shortCircuit: true };
   // Loaded on the first cache miss only: a start with every file cached never loads Babel.
-  compileFile ??= (await import("../compile-file.js")).compileFile;
+  if (compileFile === null) {
+    try {
+      compileFile = (await import("../compile-file.js")).compileFile;
+    } catch (error) {
+      throw compilerLoadError(error);
+    }
+  }
   return { format: "module", source: compileAndStore(cached.key, source, filename, "module", options, compileFile), shortCircuit: true };
 };

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as CompileFileModule from "../compile-file.js";
-import { compileAndStore, lookUp, type Compile } from "./compile-cached.js";
+import { compileAndStore, compilerLoadError, lookUp, type Compile } from "./compile-cached.js";
 import { hookSetup, mayContainAsync, TYPESCRIPT_EXTENSIONS, type HookData } from "./hooks.js";
 import { moduleFormat } from "./module-format.js";
 
@@ -32,7 +32,14 @@ export function installRequireHook(data: HookData): void {
       if (!isTypeScript && !mayContainAsync(source)) return original.call(this, module, filename);
       const cached = lookUp(source, filename, "commonjs", data.options, compiler);
       // The CommonJS build of compile-file: loading the ES one from here would go through the module hooks.
-      compile ??= (createRequire(path.join(data.distDir, "cjs", "plugin", "compile-file.js"))(path.join(data.distDir, "cjs", "plugin", "compile-file.js")) as typeof CompileFileModule).compileFile;
+      if (compile === null) {
+        const compilerFile = path.join(data.distDir, "cjs", "plugin", "compile-file.js");
+        try {
+          compile = (createRequire(compilerFile)(compilerFile) as typeof CompileFileModule).compileFile;
+        } catch (error) {
+          throw compilerLoadError(error);
+        }
+      }
       module._compile(cached.code ?? compileAndStore(cached.key, source, filename, "commonjs", data.options, compile), filename);
     };
   extensions[".js"] = compiling(jsHandler);

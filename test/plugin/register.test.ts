@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { compilerLoadError } from "../../plugin/register/compile-cached.js";
 import { hasCorotaskFrame, requireBuild, ROOT, runNode, tempProject, writeFiles } from "../support/pipelines/cli-temp-project.js";
 
 const REGISTER = ["--import", "corotask/register"];
@@ -203,4 +204,22 @@ describe("bad input", () => {
 test("the package exports ./register as an ES module", () => {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { exports: Record<string, { import?: string }> };
   expect(pkg.exports["./register"]?.import).toBe("./dist/esm/plugin/register/index.js");
+});
+
+describe("compilerLoadError", () => {
+  test("a missing Babel package becomes one message saying what to install, with no stack", () => {
+    const missing = Object.assign(new Error("Cannot find package '@babel/preset-typescript' imported from /x/compile-file.js"), { code: "ERR_MODULE_NOT_FOUND" });
+    const friendly = compilerLoadError(missing) as Error;
+    expect(friendly.message).toBe(
+      "corotask's Node hook compiles with Babel, and @babel/preset-typescript is not installed; install it in your project: npm install -D @babel/core @babel/preset-typescript",
+    );
+    expect(friendly.stack).toBe(`Error: ${friendly.message}`);
+  });
+
+  test("any other error is passed on as it is", () => {
+    const other = Object.assign(new Error("Cannot find module 'left-pad'"), { code: "MODULE_NOT_FOUND" });
+    expect(compilerLoadError(other)).toBe(other);
+    const syntax = new SyntaxError("x");
+    expect(compilerLoadError(syntax)).toBe(syntax);
+  });
 });
