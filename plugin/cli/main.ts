@@ -6,10 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { OptionsError, validateOptions, type Mode } from "../options.js";
 import { VERSION } from "../register/package-paths.js";
-import { buildFiles } from "./build-command.js";
 import { CliError } from "./cli-error.js";
-import { psProcess } from "./ps-command.js";
-import { runFile } from "./run-command.js";
 
 /** `--mode`, checked by the shared validation so that the message is the one every integration gives. */
 function parseMode(value: string): Mode {
@@ -56,6 +53,8 @@ export function createProgram(): Command {
     .argument("[args...]", "arguments passed to the program")
     .passThroughOptions()
     .action(async (file: string, args: string[], opts: { mode?: Mode }) => {
+      // Each command's module is loaded by its action: `run` must not pay for Babel, which build loads.
+      const { runFile } = await import("./run-command.js");
       await runFile(file, args, { mode: opts.mode });
     });
 
@@ -66,7 +65,8 @@ export function createProgram(): Command {
     .requiredOption("-d, --out-dir <dir>", "folder to write into")
     .addOption(modeOption())
     .addOption(new Option("--runtime <specifier>", 'module the emitted code imports its helpers from (default "corotask")').argParser(parseRuntime))
-    .action((sources: string[], opts: { outDir: string; mode?: Mode; runtime?: string }) => {
+    .action(async (sources: string[], opts: { outDir: string; mode?: Mode; runtime?: string }) => {
+      const { buildFiles } = await import("./build-command.js");
       const summary = buildFiles(sources, opts);
       for (const error of summary.errors) process.stderr.write(`${error.message}\n\n`);
       const failed = summary.errors.length === 0 ? "" : `, ${summary.errors.length} failed`;
@@ -81,6 +81,7 @@ export function createProgram(): Command {
     .argument("<pid>", "the process: started by `corotask run` or `node --import corotask/register`")
     .addOption(new Option("--timeout <seconds>", "how long to wait for the answer").default(5).argParser(parseSeconds))
     .action(async (pid: string, opts: { timeout: number }) => {
+      const { psProcess } = await import("./ps-command.js");
       process.stdout.write(await psProcess(pid, opts));
     });
 
