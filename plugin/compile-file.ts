@@ -36,7 +36,7 @@ export interface CompileFileOptions {
 export interface CompiledFile {
   readonly code: string;
   readonly map: RawSourceMap | null;
-  /** False when the file has no async function: `code` is then the input, unchanged. */
+  /** False when nothing was done (no async function, and no types to strip): `code` is then the input. */
   readonly changed: boolean;
 }
 
@@ -80,9 +80,10 @@ export function mayContainAsync(code: string): boolean {
 export function compileFile(code: string, filename: string, options: CompileFileOptions = {}): CompiledFile {
   const { mode, runtime, stripTypes = true, moduleKind, inputSourceMap = null, cwd = process.cwd() } = options;
   const pluginOptions = validateOptions(clean({ mode, runtime }));
-  if (!mayContainAsync(code)) return { code, map: null, changed: false };
   const ext = extensionOf(filename);
   const isTs = ext === ".ts" || ext === ".mts" || ext === ".cts" || ext === ".tsx";
+  // TypeScript that is to be stripped must go through Babel even without an async function.
+  if (!mayContainAsync(code) && !(isTs && stripTypes)) return { code, map: null, changed: false };
   const isJsx = ext === ".tsx" || ext === ".jsx";
   const kind: ModuleKind = moduleKind ?? (ext === ".cjs" || ext === ".cts" ? "commonjs" : ext === ".mjs" || ext === ".mts" ? "module" : "unknown");
   const presets: babel.PluginItem[] = [];

@@ -2,6 +2,7 @@
 import { RuntimeError, describe } from "./errors.js";
 import { Handle, RUN, TimerHandle, timerBefore, type Runnable } from "./handle.js";
 import { enterLoop, leaveLoop, runningLoopOrNull } from "./running-loop.js";
+import { trackLoop } from "./loops.js";
 
 /** What an exception handler receives, as asyncio's context dict. */
 export interface ExceptionContext {
@@ -119,6 +120,7 @@ export class EventLoop {
       throw new TypeError(`newEventLoop options must be an object, got ${describe(options)}`);
     }
     this.#virtual = options.virtualTime === true;
+    trackLoop(this);
   }
 
   // ---- time ----

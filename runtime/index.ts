@@ -7,6 +7,7 @@ export { EventLoop, getEventLoop, setEventLoop, newEventLoop } from "./event-loo
 export type { ExceptionContext, ExceptionHandler, EventLoopOptions } from "./event-loop.js";
 export { Handle, TimerHandle } from "./handle.js";
 export { getRunningLoop } from "./running-loop.js";
+export { allLoops } from "./loops.js";
 export { Future, isFuture } from "./future.js";
 export type { FutureState, DoneCallback } from "./future.js";
 export { LazyCoroutine } from "./coroutine.js";

@@ -35,6 +35,11 @@ for (const pipeline of PIPELINES) {
     for (const fixture of fixtures.filter((f) => f.error === null && !f.id.startsWith("errors/"))) {
       // A known failure's trace.txt holds the right (native) trace: UPDATE_FIXTURES leaves it alone.
       const known = fixture.options.knownFailure !== undefined;
+      const skip = pipeline.skip?.(fixture) ?? null;
+      if (skip !== null) {
+        it.skip(`${fixture.id} (SKIPPED via ${pipeline.name}: ${skip})`, () => {});
+        continue;
+      }
       (known ? it.failing : it)(known ? `${fixture.id} (known failure: ${fixture.options.knownFailure})` : fixture.id, async () => {
         const actual = await runTrace(pipeline, fixture);
         expect(actual).toBe(known ? fixture.trace : expectedFile(fixture, "trace.txt", actual));

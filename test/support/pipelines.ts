@@ -10,6 +10,8 @@ import babelPlugin from "../../plugin/babel/plugin.js";
 import corotask from "../../plugin/typescript/index.js";
 import type { Fixture } from "./load-fixtures.js";
 import { executeProgram, presetsFor as sharedPresetsFor, transformOptions } from "./fixture-core.cjs";
+import { cliPipeline } from "./pipelines/cli.js";
+import { loaderPipeline } from "./pipelines/loader.js";
 
 // Shared with scripts/babel8-check.mjs (fixture-core.cjs).
 export { executeProgram, transformOptions };
@@ -18,6 +20,8 @@ export interface Pipeline {
   readonly name: string;
   /** The transformed program as CommonJS, ready for {@link executeProgram}. */
   compile(fixture: Fixture): string;
+  /** Why this pipeline cannot run `fixture` (the test is skipped, saying so), or null. */
+  skip?(fixture: Fixture): string | null;
 }
 
 /** Presets a fixture may ask for by name (Babel 7's). */
@@ -128,5 +132,5 @@ export const tscPipeline: Pipeline = {
   },
 };
 
-export const PIPELINES: readonly Pipeline[] = [babelPipeline, tscPipeline];
+export const PIPELINES: readonly Pipeline[] = [babelPipeline, tscPipeline, cliPipeline, loaderPipeline];
 
