@@ -1,0 +1,192 @@
+/**
+ * examples/http-server.ts, run as users run it (scripts/http-server.mjs compiles it with the
+ * corotask transform): a client that hangs up cancels its request's task, whose finally runs and
+ * whose upstream fetch is aborted; a normal request is answered; a slow one gets the 504 of its
+ * deadline. Every wait is for a log line or a response, bounded, never a fixed sleep.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import * as http from "node:http";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../..");
+const LINE_TIMEOUT_MS = 10_000;
+
+/** One running example server and the lines it has logged. */
+class ExampleServer {
+  readonly lines: string[] = [];
+  url = "";
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #exited: Promise<number | null>;
+  #stderr = "";
+  #closed = false;
+  #waiters: Array<() => void> = [];
+
+  constructor(args: string[]) {
+    // npm test builds first; the runner compiles the example from the built plugin.
+    this.#child = spawn(process.execPath, [path.join(root, "scripts/http-server.mjs"), ...args], { cwd: root });
+    let partial = "";
+    this.#child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop()!;
+      this.lines.push(...parts);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.#child.stderr.setEncoding("utf8").on("data", (chunk: string) => (this.#stderr += chunk));
+    // 'close', not 'exit': by then every line the process wrote has been read.
+    this.#exited = new Promise((resolve) => this.#child.on("close", (code) => {
+      this.#closed = true;
+      resolve(code);
+      for (const wake of this.#waiters.splice(0)) wake();
+    }));
+  }
+
+  async start(): Promise<this> {
+    const at = await this.waitForLine(/^\[server\] listening on http:\/\/127\.0\.0\.1:\d+ /);
+    this.url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(this.lines[at]!)![1]!;
+    return this;
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /**
+   * The index of the first line, from `from` on, that is `expected` or matches it; rejects with
+   * the whole log if none comes within a bounded wait.
+   */
+  async waitForLine(expected: string | RegExp, from = 0): Promise<number> {
+    const matches = (line: string): boolean => (typeof expected === "string" ? line === expected : expected.test(line));
+    const deadline = Date.now() + LINE_TIMEOUT_MS;
+    for (;;) {
+      const at = this.lines.findIndex((line, i) => i >= from && matches(line));
+      if (at >= 0) return at;
+      if (this.#closed || Date.now() > deadline) {
+        throw new Error(`no line ${String(expected)} within ${LINE_TIMEOUT_MS} ms; the log:\n${this.lines.join("\n")}\nstderr:\n${this.#stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now() + 1);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves to the exit code once the process has exited. */
+  exited(): Promise<number | null> {
+    return this.#exited;
+  }
+
+  /** Sends `signal` and resolves to the exit code (SIGKILL if it is still running after a bounded wait). */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    if (!this.#closed) this.#child.kill(signal);
+    const timer = setTimeout(() => this.#child.kill("SIGKILL"), LINE_TIMEOUT_MS);
+    try {
+      return await this.#exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function get(url: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    }).on("error", reject);
+  });
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The name the server gave the request for `pathname`, read from its "acquired" line. */
+async function requestName(server: ExampleServer, pathname: string): Promise<string> {
+  const at = await server.waitForLine(new RegExp(`^\\[(request \\d+)\\] GET ${escape(pathname)}: connection \\d+ acquired$`));
+  return /^\[(request \d+)\]/.exec(server.lines[at]!)![1]!;
+}
+
+/** The line a request's finally logs, with no connection left in use. */
+const released = (name: string): RegExp => new RegExp(`^\\[${name}\\] finally: connection \\d+ released \\(0 in use\\)$`);
+
+// Two servers, so that no test races a deadline: a patient one for the normal and the
+// disconnected request, a hasty one for the request that must time out.
+let patient: ExampleServer;
+let hasty: ExampleServer;
+
+beforeAll(async () => {
+  patient = new ExampleServer(["--deadline", "30"]);
+  hasty = new ExampleServer(["--deadline", "0.5"]);
+  await Promise.all([patient.start(), hasty.start()]);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all([patient?.stop(), hasty?.stop()]);
+});
+
+test("a normal request is answered with the upstream's reply, and its finally releases the connection", async () => {
+  const reply = await get(`${patient.url}/normal?delay=0.01`);
+  expect(reply).toEqual({ status: 200, body: "report for /normal?delay=0.01\n" });
+  const name = await requestName(patient, "/normal?delay=0.01");
+  const ok = await patient.waitForLine(`[${name}] 200 OK`);
+  await patient.waitForLine(released(name), ok);
+});
+
+test("a client that disconnects mid-request cancels its task: the finally runs and the upstream fetch is aborted", async () => {
+  const pathname = "/disconnect?delay=60";
+  const client = http.get(`${patient.url}${pathname}`, { agent: false });
+  const clientError = new Promise<Error>((resolve) => client.on("error", resolve));
+  // Hang up only once the handler's fetch has reached the upstream: the task then waits on it.
+  await patient.waitForLine(`[upstream] ${pathname}: answering in 60 s`);
+  const name = await requestName(patient, pathname);
+  client.destroy();
+  expect((await clientError).message).toBe("socket hang up");
+
+  const cancelled = await patient.waitForLine(`[${name}] cancelled: client went away`);
+  // The finally runs after the cancellation and gives the connection back.
+  await patient.waitForLine(released(name), cancelled);
+  // The upstream saw its request close before it answered: the task's signal aborted the fetch.
+  await patient.waitForLine(`[upstream] ${pathname}: the caller aborted its request`);
+  expect(patient.lines.filter((line) => line.startsWith(`[${name}] `))).toEqual([
+    expect.stringMatching(/ acquired$/),
+    `[${name}] cancelled: client went away`,
+    expect.stringMatching(released(name)),
+  ]);
+});
+
+test("a request past its deadline gets a 504, its finally runs, and its upstream fetch is aborted", async () => {
+  const pathname = "/late?delay=60";
+  const reply = await get(`${hasty.url}${pathname}`);
+  expect(reply).toEqual({ status: 504, body: "The upstream did not answer within 0.5 s\n" });
+  const name = await requestName(hasty, pathname);
+  const timedOut = await hasty.waitForLine(`[${name}] 504: the deadline of 0.5 s passed`);
+  await hasty.waitForLine(released(name), timedOut);
+  await hasty.waitForLine(`[upstream] ${pathname}: the caller aborted its request`);
+});
+
+test("SIGTERM cancels the requests in flight, which answer 503, and the server exits with 0", async () => {
+  const pathname = "/shutdown?delay=60";
+  const reply = get(`${hasty.url}${pathname}`);
+  await hasty.waitForLine(`[upstream] ${pathname}: answering in 60 s`);
+  const name = await requestName(hasty, pathname);
+  const exitCode = hasty.stop("SIGTERM");
+  expect(await reply).toEqual({ status: 503, body: "The request was cancelled: server shutting down\n" });
+  expect(await exitCode).toBe(0);
+  const closing = await hasty.waitForLine("[server] SIGTERM: closing; requests in flight to cancel: 1");
+  const cancelled = await hasty.waitForLine(`[${name}] cancelled: server shutting down`, closing);
+  await hasty.waitForLine(released(name), cancelled);
+  expect(hasty.stderr).toBe("");
+});
+
+test("a bad port is refused with what was received, and exit code 2", async () => {
+  const bad = new ExampleServer(["--port", "http"]);
+  expect(await bad.exited()).toBe(2);
+  expect(bad.stderr).toContain("--port must be a port number from 0 to 65535; received 'http'");
+});
