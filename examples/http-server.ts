@@ -8,12 +8,13 @@
 //
 //   npm run build && node scripts/http-server.mjs [--port 8080] [--upstream-port 8081] [--deadline 2]
 //   curl 'http://127.0.0.1:8080/report?delay=0.5'     # the upstream answers after 0.5 s
+//   curl 'http://127.0.0.1:8080/tasks'                # where every request's task waits
 //
 // Ports default to 0 (any free port); PORT, UPSTREAM_PORT and DEADLINE work as well.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { CancelledError, TimeoutError, createTask, currentTask, waitFor, type Task } from "corotask";
+import { CancelledError, TimeoutError, createTask, currentTask, printCallGraph, waitFor, type Task } from "corotask";
 
 const { values: args } = parseArgs({
   options: {
@@ -85,6 +86,12 @@ const inFlight = new Set<Task<void>>();
 let requestCount = 0;
 
 const server = http.createServer((req, res) => {
+  if (req.url === "/tasks") {
+    // Where every task waits, and who waits for whom: one line of corotask.
+    printCallGraph(null, { file: res.writeHead(200, { "content-type": "text/plain" }) });
+    res.end();
+    return;
+  }
   const name = `request ${++requestCount}`;
   // createTask works in both modes: in eager mode (the default) the call already is a Task.
   const task = createTask(handleRequest(name, req, res), { name });

@@ -5,6 +5,7 @@
  * deadline. Every wait is for a log line or a response, bounded, never a fixed sleep.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 
@@ -120,15 +121,17 @@ const released = (name: string): RegExp => new RegExp(`^\\[${name}\\] finally: c
 // disconnected request, a hasty one for the request that must time out.
 let patient: ExampleServer;
 let hasty: ExampleServer;
+let badPort: ExampleServer;
 
 beforeAll(async () => {
   patient = new ExampleServer(["--deadline", "30"]);
   hasty = new ExampleServer(["--deadline", "0.5"]);
+  badPort = new ExampleServer(["--port", "http"]); // started now, checked in its own test
   await Promise.all([patient.start(), hasty.start()]);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all([patient?.stop(), hasty?.stop()]);
+  await Promise.all([patient?.stop(), hasty?.stop(), badPort?.stop()]);
 });
 
 test("a normal request is answered with the upstream's reply, and its finally releases the connection", async () => {
@@ -161,6 +164,31 @@ test("a client that disconnects mid-request cancels its task: the finally runs a
   ]);
 });
 
+test("GET /tasks prints where each request's task waits, and which task awaits which", async () => {
+  const pathname = "/pending?delay=60";
+  const client = http.get(`${patient.url}${pathname}`, { agent: false });
+  client.on("error", () => {}); // hung up below
+  await patient.waitForLine(`[upstream] ${pathname}: answering in 60 s`);
+  const name = await requestName(patient, pathname);
+  const source = readFileSync(path.join(root, "examples/http-server.ts"), "utf8").split("\n");
+  const lineOf = (text: string): number => source.findIndex((line) => line.includes(text)) + 1;
+  const reply = await get(`${patient.url}/tasks`);
+  client.destroy();
+  expect(reply.status).toBe(200);
+  expect(reply.body).toMatch(
+    new RegExp(
+      `\\* Task\\(name='Task-\\d+', id=0x[0-9a-f]+\\)\n` +
+        `  \\+ Call stack:\n` +
+        `  \\|   File 'examples/http-server\\.ts', line ${lineOf("const response = await fetch(")}, in async callUpstream\\(\\)\n` +
+        `  \\+ Awaited by:\n` +
+        `    \\* Task\\(name='${name}', id=0x[0-9a-f]+\\)\n` +
+        `      \\+ Call stack:\n` +
+        `      \\|   File 'examples/http-server\\.ts', line ${lineOf("const body = await waitFor(")}, in async handleRequest\\(\\)\n`,
+    ),
+  );
+  await patient.waitForLine(released(name));
+});
+
 test("a request past its deadline gets a 504, its finally runs, and its upstream fetch is aborted", async () => {
   const pathname = "/late?delay=60";
   const reply = await get(`${hasty.url}${pathname}`);
@@ -186,7 +214,6 @@ test("SIGTERM cancels the requests in flight, which answer 503, and the server e
 });
 
 test("a bad port is refused with what was received, and exit code 2", async () => {
-  const bad = new ExampleServer(["--port", "http"]);
-  expect(await bad.exited()).toBe(2);
-  expect(bad.stderr).toContain("--port must be a port number from 0 to 65535; received 'http'");
+  expect(await badPort.exited()).toBe(2);
+  expect(badPort.stderr).toContain("--port must be a port number from 0 to 65535; received 'http'");
 });
