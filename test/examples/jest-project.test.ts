@@ -3,7 +3,7 @@
  * says. It runs in a child Jest (the repo's binary) with its own config and cache directory, never
  * this suite's (swc) ones, against corotask installed into its node_modules as npm would install it.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -131,4 +131,10 @@ test("a failing assertion in the project fails its Jest run", async () => {
   expect(wrong?.status).toBe("failed");
   expect(wrong?.failureMessages.join("\n")).toMatch(/Expected: false\s+Received: true/);
   expect(run.exitCode).toBe(1);
+}, 60_000);
+
+test("the example project type-checks with its own tsconfig", () => {
+  const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(project, "tsconfig.json")], { cwd: project, encoding: "utf8", timeout: 60_000 });
+  expect(tsc.stdout + tsc.stderr).toBe("");
+  expect(tsc.status).toBe(0);
 }, 60_000);
