@@ -60,7 +60,7 @@ async function handleRequest(who: string, req: http.IncomingMessage, res: http.S
       log(who, `504: the deadline of ${deadline} s passed`);
     } else if (error instanceof CancelledError) {
       log(who, `cancelled: ${error.message}`);
-      // The client is gone, or the server is shutting down: then the client gets an answer.
+      // A client that left gets nothing; one still there (the server is shutting down) gets a 503.
       if (!res.destroyed) res.writeHead(503, { "content-type": "text/plain" }).end(`The request was cancelled: ${error.message}\n`);
       throw error; // a cancelled task should end cancelled, as in asyncio
     } else {
@@ -75,7 +75,9 @@ async function handleRequest(who: string, req: http.IncomingMessage, res: http.S
 
 async function callUpstream(path: string): Promise<string> {
   // waitFor runs this call as a task of its own and cancels it on the deadline, or when the
-  // request's task is cancelled; either way its signal aborts, and with it the fetch.
+  // request's task is cancelled; either way its signal aborts, and with it the fetch. (Not the
+  // request task's signal: waitFor's deadline cancels the task that awaits, so that signal
+  // would stay aborted after a 504.)
   const { signal } = currentTask()!;
   const response = await fetch(new URL(path, upstreamUrl), { signal });
   return await response.text();
