@@ -16,13 +16,7 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { CancelledError, TimeoutError, createTask, currentTask, printCallGraph, waitFor, type Task } from "corotask";
 
-const { values: args } = parseArgs({
-  options: {
-    port: { type: "string", default: process.env.PORT ?? "0" },
-    "upstream-port": { type: "string", default: process.env.UPSTREAM_PORT ?? "0" },
-    deadline: { type: "string", default: process.env.DEADLINE ?? "2" },
-  },
-});
+const args = parseCommandLine();
 const port = parsePort("--port", args.port);
 const upstreamPort = parsePort("--upstream-port", args["upstream-port"]);
 const deadline = Number(args.deadline);
@@ -124,9 +118,9 @@ function listen(target: http.Server, onPort: number): Promise<number> {
   });
 }
 
-const upstreamBound = await listen(upstream, upstreamPort);
+const upstreamBound = await listen(upstream, upstreamPort).catch((error: Error) => usage(`${error.message}; pick another port`));
 upstreamUrl = `http://127.0.0.1:${upstreamBound}`;
-const bound = await listen(server, port);
+const bound = await listen(server, port).catch((error: Error) => usage(`${error.message}; pick another port`));
 log("server", `listening on http://127.0.0.1:${bound} (upstream ${upstreamUrl}, deadline ${deadline} s)`);
 
 for (const name of ["SIGINT", "SIGTERM"] as const) {
@@ -137,6 +131,20 @@ for (const name of ["SIGINT", "SIGTERM"] as const) {
     upstream.close();
     upstream.closeAllConnections();
   });
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string", default: process.env.PORT ?? "0" },
+        "upstream-port": { type: "string", default: process.env.UPSTREAM_PORT ?? "0" },
+        deadline: { type: "string", default: process.env.DEADLINE ?? "2" },
+      },
+    }).values;
+  } catch (error) {
+    return usage((error as Error).message); // an unknown flag or a missing value
+  }
 }
 
 function parsePort(flag: string, value: string): number {

@@ -23,9 +23,12 @@ class ExampleServer {
   #closed = false;
   #waiters: Array<() => void> = [];
 
-  constructor(args: string[]) {
-    // npm test builds first; the runner compiles the example from the built plugin.
-    this.#child = spawn(process.execPath, [path.join(root, "scripts/http-server.mjs"), ...args], { cwd: root });
+  /**
+   * `script` is the runner, which compiles the example with the built plugin (npm test builds
+   * first), or the compiled file it left, to start more servers without compiling again.
+   */
+  constructor(script: string, args: string[]) {
+    this.#child = spawn(process.execPath, ["--enable-source-maps", script, ...args], { cwd: root });
     let partial = "";
     this.#child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       const parts = (partial + chunk).split("\n");
@@ -123,16 +126,21 @@ const released = (name: string): RegExp => new RegExp(`^\\[${name}\\] finally: c
 let patient: ExampleServer;
 let hasty: ExampleServer;
 let badPort: ExampleServer;
+let badFlag: ExampleServer;
 
 beforeAll(async () => {
-  patient = new ExampleServer(["--deadline", "30"]);
-  hasty = new ExampleServer(["--deadline", "0.5"]);
-  badPort = new ExampleServer(["--port", "http"]); // started now, checked in its own test
-  await Promise.all([patient.start(), hasty.start()]);
+  patient = await new ExampleServer(path.join(root, "scripts/http-server.mjs"), ["--deadline", "30"]).start();
+  // The runner has written the compiled example (before running it): the others run that file.
+  const compiled = path.join(root, "examples/.out/http-server.mjs");
+  hasty = new ExampleServer(compiled, ["--deadline", "0.5"]);
+  // Started now, checked in their own test.
+  badPort = new ExampleServer(compiled, ["--port", "http"]);
+  badFlag = new ExampleServer(compiled, ["--prot", "80"]);
+  await hasty.start();
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([patient?.stop(), hasty?.stop(), badPort?.stop()]);
+  await Promise.all([patient?.stop(), hasty?.stop(), badPort?.stop(), badFlag?.stop()]);
 });
 
 test("a normal request is answered with the upstream's reply, and its finally releases the connection", async () => {
@@ -214,9 +222,14 @@ test("SIGTERM cancels the requests in flight, which answer 503, and the server e
   expect(hasty.stderr).toBe("");
 });
 
-test("a bad port is refused with what was received, and exit code 2", async () => {
+test("a bad port or an unknown flag is refused with one clear message, and exit code 2", async () => {
   expect(await badPort.exited()).toBe(2);
-  expect(badPort.stderr).toContain("--port must be a port number from 0 to 65535; received 'http'");
+  expect(badPort.stderr).toBe(
+    "--port must be a port number from 0 to 65535; received 'http'\n" +
+      "Usage: node scripts/http-server.mjs [--port N] [--upstream-port N] [--deadline SECONDS]\n",
+  );
+  expect(await badFlag.exited()).toBe(2);
+  expect(badFlag.stderr).toBe("Unknown option '--prot'\nUsage: node scripts/http-server.mjs [--port N] [--upstream-port N] [--deadline SECONDS]\n");
 });
 
 test("the example type-checks under strict, as users will compile it", () => {
