@@ -7,6 +7,7 @@ import * as babel from "@babel/core";
 import babelPlugin from "../../plugin/babel/plugin.js";
 import type { Fixture } from "./load-fixtures.js";
 import { executeProgram, presetsFor as sharedPresetsFor, transformOptions } from "./fixture-core.cjs";
+import { bundlerPipelines } from "./pipelines/bundlers.js";
 
 // Shared with scripts/babel8-check.mjs (fixture-core.cjs).
 export { executeProgram, transformOptions };
@@ -15,6 +16,10 @@ export interface Pipeline {
   readonly name: string;
   /** The transformed program as CommonJS, ready for {@link executeProgram}. */
   compile(fixture: Fixture): string;
+  /** Work to do once before the first compile (a bundler's one build of every fixture). */
+  prepare?(): Promise<void>;
+  /** Why this pipeline cannot run `fixture` (it then runs as a known failure), or undefined. */
+  knownFailure?(fixture: Fixture): string | undefined;
 }
 
 /** Presets a fixture may ask for by name (Babel 7's). */
@@ -65,5 +70,5 @@ export const nativePipeline: Pipeline = {
   },
 };
 
-export const PIPELINES: readonly Pipeline[] = [babelPipeline];
+export const PIPELINES: readonly Pipeline[] = [babelPipeline, ...bundlerPipelines];
 
