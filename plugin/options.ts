@@ -64,3 +64,19 @@ export function validateOptions(raw: unknown, extra: ExtraOptionNames = []): Res
   }
   return { mode, runtime };
 }
+
+/** A file filter as the loader and bundler plugins take it (`include`/`exclude`): globs, paths or RegExps. */
+export type FilterPattern = string | RegExp | ReadonlyArray<string | RegExp>;
+
+/**
+ * Checks the file filter option `name` (`include` or `exclude`): a string, a RegExp, or an array
+ * of them. Returns it as given, or undefined when it is absent.
+ */
+export function validateFilterPattern(name: string, value: unknown): FilterPattern | undefined {
+  if (value === undefined || value === null) return undefined;
+  const isPattern = (v: unknown): v is string | RegExp => (typeof v === "string" && v !== "") || v instanceof RegExp;
+  if (isPattern(value) || (Array.isArray(value) && value.every(isPattern))) return value as FilterPattern;
+  throw new OptionsError(
+    `corotask option ${JSON.stringify(name)} must be a glob, a RegExp or an array of them, received ${show(value)}`,
+  );
+}

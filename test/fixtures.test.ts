@@ -32,15 +32,17 @@ describe("Babel output", () => {
 
 for (const pipeline of PIPELINES) {
   describe(`fixture traces via ${pipeline.name}`, () => {
+    if (pipeline.prepare) beforeAll(() => pipeline.prepare!(), 180_000);
     for (const fixture of fixtures.filter((f) => f.error === null && !f.id.startsWith("errors/"))) {
       // A known failure's trace.txt holds the right (native) trace: UPDATE_FIXTURES leaves it alone.
-      const known = fixture.options.knownFailure !== undefined;
+      const knownFailure = fixture.options.knownFailure ?? pipeline.knownFailure?.(fixture);
+      const known = knownFailure !== undefined;
       const skip = pipeline.skip?.(fixture) ?? null;
       if (skip !== null) {
         it.skip(`${fixture.id} (SKIPPED via ${pipeline.name}: ${skip})`, () => {});
         continue;
       }
-      (known ? it.failing : it)(known ? `${fixture.id} (known failure: ${fixture.options.knownFailure})` : fixture.id, async () => {
+      (known ? it.failing : it)(known ? `${fixture.id} (known failure: ${knownFailure})` : fixture.id, async () => {
         const actual = await runTrace(pipeline, fixture);
         expect(actual).toBe(known ? fixture.trace : expectedFile(fixture, "trace.txt", actual));
       });
