@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROGRAM_MARKER } from "./generate.mjs";
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -18,6 +19,7 @@ function babelCore() {
  * `main(log)`) into CommonJS that runs with the runtime supplied as the module "corotask".
  */
 export const PIPELINES = [
+  // Each entry's compile() gets the generated part only; see compileProgram.
   {
     name: "babel",
     compile(source, { mode, filename }) {
@@ -36,6 +38,21 @@ export const PIPELINES = [
   },
   // { name: "typescript", compile(source, { mode, filename }) { ... } },
 ];
+
+/**
+ * Compiles a fuzzed program with `pipeline`: the prelude before PROGRAM_MARKER has no async
+ * function, so it is kept as it is (strict, as the module's CommonJS output is) and only the rest
+ * is compiled. Without the marker (a hand-edited reproducer) the whole file is compiled.
+ */
+export function compileProgram(pipeline, source, options) {
+  const at = source.indexOf(PROGRAM_MARKER);
+  if (at < 0) return pipeline.compile(source, options);
+  const prelude = source.slice(0, at);
+  // Imports must stay in the compiled part (the prelude becomes plain script text).
+  const imports = prelude.match(/^import .*$/gm) ?? [];
+  const rest = prelude.replace(/^import .*$/gm, "");
+  return pipeline.compile(imports.join("\n") + "\n" + source.slice(at), options).replace(/^("use strict";)?/, (m) => `${m}\n${rest}\n`);
+}
 
 export function selectPipelines(names) {
   if (!names || names.length === 0) return PIPELINES;

@@ -112,7 +112,7 @@ function apply(text, [start, end, replacement]) {
 
 /** Collapses the blank lines that removals leave. */
 function tidy(text) {
-  return text.replace(/^[ \t]*\/\/.*\n/gm, "").replace(/\n[ \t]*(?=\n)/g, "").replace(/\n{2,}/g, "\n");
+  return text.replace(/^[ \t]*\/\/(?! ---- generated program).*\n/gm, "").replace(/\n[ \t]*(?=\n)/g, "").replace(/\n{2,}/g, "\n");
 }
 
 /**

@@ -3,7 +3,7 @@
 // process; the parent kills and replaces a worker that stops answering.
 import { generateProgram } from "./generate.mjs";
 import { programSeed } from "./random.mjs";
-import { loadRuntime, nativeCommonJs, selectPipelines } from "./pipelines.mjs";
+import { compileProgram, loadRuntime, nativeCommonJs, selectPipelines } from "./pipelines.mjs";
 import { outcomeText, runProgram } from "./execute.mjs";
 import { shrink } from "./shrink.mjs";
 
@@ -24,7 +24,7 @@ async function nativeOutcome(source, timeoutMs) {
 async function compiledOutcome(pipeline, source, mode, timeoutMs) {
   let code;
   try {
-    code = pipeline.compile(source, { mode, filename: FILENAME });
+    code = compileProgram(pipeline, source, { mode, filename: FILENAME });
   } catch (error) {
     return { text: `compile error: ${String(error?.message ?? error).split("\n")[0]}\n`, timedOut: false };
   }

@@ -10,7 +10,7 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SEED = 20260;
-const COUNT = 120;
+const COUNT = 200;
 
 interface Summary {
   seed: number;
@@ -44,7 +44,7 @@ describe("differential fuzzing (bounded)", () => {
   let summary: Summary;
   beforeAll(() => {
     summary = runFuzzer();
-  }, 170_000);
+  }, 900_000); // about 30 s on an idle 2-core machine; minutes when the machine is shared
 
   it(`runs ${COUNT} programs per mode through every pipeline`, () => {
     for (const run of summary.runs) expect(run.programs).toBe(COUNT);
