@@ -293,6 +293,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** Removes every instance of `fn`; returns how many were removed. */
+removeDoneCallback(fn: DoneCallback<this>): number;
+  /** Also removes an internal waiter. @internal */
+  removeDoneCallback(fn: DoneCallback<this> | FutureWaiter): number;
   removeDoneCallback(fn: DoneCallback<this> | FutureWaiter): number {
     let removed = 0;
     if (this.#firstCallback === fn) {

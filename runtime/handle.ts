@@ -40,7 +40,7 @@ export class Handle implements Runnable {
     }
   }
 
-  /** The callback's name, for messages. */
+  /** The callback's name, for messages. @internal */
   describeCallback(): string {
     return this.#callback === null ? "<cancelled>" : this.#callback.name || "<anonymous>";
   }
@@ -53,7 +53,7 @@ export class Handle implements Runnable {
 /** A callback scheduled with `callLater`/`callAt`. @see asyncio.TimerHandle */
 export class TimerHandle extends Handle {
   readonly #when: number;
-  /** Creation order: ties in `when` run first-in first-out. */
+  /** Creation order: ties in `when` run first-in first-out. @internal */
   readonly sequence: number;
   #onCancel: ((timer: TimerHandle) => void) | null;
 

@@ -1,4 +1,5 @@
 /** Task: drives one coroutine on an EventLoop; is itself the Future of that coroutine's result. */
+import type { HostAbortSignal } from "./host-types.js";
 import { captureContext, runInContext, type CapturedContext } from "./context.js";
 import {
   BODY,
@@ -21,7 +22,7 @@ import {
 } from "./coroutine.js";
 import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
-import { Future, type FutureWaiter } from "./future.js";
+import { Future } from "./future.js";
 import { RUN } from "./handle.js";
 import { runningLoopOrNull, enterLoop, leaveLoop } from "./running-loop.js";
 
@@ -144,7 +145,9 @@ const TRACEBACK_LIMIT = 1000;
  * at the await where it is suspended. Thenable: plain code can `await` it.
  * @see asyncio.Task
  */
-export class Task<T = unknown> extends Future<T> implements FutureWaiter {
+// A Task is a FutureWaiter (waiterLoop, [RUN]) structurally; not declared with `implements`, as
+// that interface is internal and stripped from the published declarations.
+export class Task<T = unknown> extends Future<T> {
   /** The coroutine as given, for getCoro(). */
   readonly #coro: Coroutine<T>;
 
@@ -306,8 +309,11 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     return this.#cancelRequests;
   }
 
-  /** An AbortSignal that aborts when cancellation is requested: pass it to fetch, timers, streams. */
-  get signal(): AbortSignal {
+  /**
+   * An AbortSignal that aborts when cancellation is requested: pass it to fetch, timers, streams.
+   * Typed as the host's AbortSignal where its types are loaded ({@link HostAbortSignal}).
+   */
+  get signal(): HostAbortSignal {
     const rare = (this.#rare ??= {});
     if (rare.abortController === undefined) {
       rare.abortController = new AbortController();
