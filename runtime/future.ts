@@ -176,7 +176,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (exception instanceof Error) void exception.stack;
     const held: Unretrieved = {
       loop: this.#loop,
-      message: `${this.constructor.name === "Future" ? "Future" : "Task"} exception was never retrieved`,
+      message: `${this.reprName()} exception was never retrieved`,
       exception,
       description: this.toString(),
     };
@@ -332,13 +332,23 @@ removeDoneCallback(fn: DoneCallback<this>): number;
     return settled(this).finally(onFinally);
   }
 
+  /** `"Future"`, or `"Task"` for a Task: `Object.prototype.toString` gives `[object Future]`. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return this.reprName();
   }
 
   /** `<Future pending>`, `<Future finished result=42>`, `<Future cancelled>`. */
   toString(): string {
-    return `<${this.constructor.name} ${this.describeState()}>`;
+    return `<${this.reprName()} ${this.describeState()}>`;
+  }
+
+  /**
+   * What string forms, `Symbol.toStringTag` and reports call this kind of future: "Future"
+   * (gather's future too), "Task" for a Task. Never `constructor.name`, which minifiers mangle.
+   * @internal
+   */
+  protected reprName(): string {
+    return "Future";
   }
 
   /** The state part of the string form. @internal */

@@ -45,13 +45,24 @@ export class Handle implements Runnable {
     return this.#callback === null ? "<cancelled>" : this.#callback.name || "<anonymous>";
   }
 
+  /** `<Handle cb()>`, `<TimerHandle cancelled>`. */
   toString(): string {
-    return `<${this.constructor.name} ${this.cancelled() ? "cancelled" : this.describeCallback() + "()"}>`;
+    return `<${this.reprName()} ${this.cancelled() ? "cancelled" : this.describeCallback() + "()"}>`;
+  }
+
+  /** The class's name for string forms: never `constructor.name`, which minifiers mangle. @internal */
+  protected reprName(): string {
+    return "Handle";
   }
 }
 
 /** A callback scheduled with `callLater`/`callAt`. @see asyncio.TimerHandle */
 export class TimerHandle extends Handle {
+  /** @internal */
+  protected override reprName(): string {
+    return "TimerHandle";
+  }
+
   readonly #when: number;
   /** Creation order: ties in `when` run first-in first-out. @internal */
   readonly sequence: number;
