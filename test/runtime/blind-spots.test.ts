@@ -290,3 +290,51 @@ describe("exceptions nobody retrieved", () => {
     expect(out).toEqual(["Future exception was never retrieved: future", "Future exception was never retrieved: gather", "Task exception was never retrieved: task"]);
   });
 });
+
+describe("gather once it is done (mutation testing found these unchecked)", () => {
+  test("after failing with a child's exception, cancel() returns false and leaves the other children running", async () => {
+    const main = define("main", 1, function* () {
+      const failing = job(1, new RangeError("first"));
+      const slow = job(3, "slow") as Task<unknown>;
+      const g = gather(failing, slow);
+      try {
+        yield at(0, g);
+      } catch (e) {
+        const cancelled = g.cancel();
+        yield at(1, slow);
+        return [(e as Error).message, cancelled, slow.cancelled(), slow.result(), now()];
+      }
+      return "no error";
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["first", false, false, "slow", 3]);
+  });
+
+  test("keeps the first child's exception when a later child fails too", async () => {
+    const main = define("main", 1, function* () {
+      const first = new RangeError("first");
+      const g = gather(job(1, first), job(2, new TypeError("second")));
+      try {
+        yield at(0, g);
+      } catch {
+        /* the first failure */
+      }
+      yield at(1, sleep(5));
+      return [g.exception() === first, g.done()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, true]);
+  });
+
+  test("children finishing one by one raise nothing in the loop, and the results wait for the last", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const errors: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, c) => errors.push(c));
+    const main = define("main", 1, function* () {
+      const g = gather(job(1, "a"), job(2, new Error("b")), job(3, "c"), { returnExceptions: true });
+      const results = (yield at(0, g)) as unknown[];
+      return [results[0], (results[1] as Error).message, results[2], now()];
+    }, { mode: "lazy" });
+    expect(await loop.runUntilComplete(main())).toEqual(["a", "b", "c", 3]);
+    expect(errors).toEqual([]);
+    loop.close();
+  });
+});
