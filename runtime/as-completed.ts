@@ -7,7 +7,36 @@ import { getEventLoop, type EventLoop } from "./event-loop.js";
 import { Future } from "./future.js";
 import type { TimerHandle } from "./handle.js";
 import { runningLoopOrNull } from "./running-loop.js";
-import { ensureFuture } from "./task.js";
+import { ensureFuture, type Task } from "./task.js";
+
+/** What awaiting `A` gives: the result of a Future or Task, a coroutine, or a thenable. */
+export type AwaitableResult<A> = A extends Frame<infer R> ? R : Awaited<A>;
+
+/**
+ * A done Task or Future as asCompleted's `for await` yields it: `F` itself, with `then` hidden
+ * from the types. TypeScript types `for await (const x of it)` as the awaited type of what `it`
+ * yields (and only from the second loop over a type on, since TypeScript 5.x caches it): a Task
+ * would come out as its result, while at run time `x` is the Task. Hiding `then` keeps `x` the
+ * Task in every loop, so use it as one (`x.result()`, `x.getName()`, pass it where an `F` is
+ * expected: it is assignable). It is done, so there is nothing to await: read `x.result()`.
+ */
+export type Completed<F> = F & { readonly then: never };
+
+/**
+ * What asCompleted's `for await` yields for an awaitable of type `A`: a Task or Future is
+ * yielded itself (so keeps its own type); a coroutine as the Task that runs it; any other
+ * thenable as the Future that follows it. (An eager call of a compiled function is typed
+ * `Promise<T>` by TypeScript but is a Task at run time: it is typed `Future<T>` here, which a
+ * Task is.)
+ */
+export type FutureOf<A> =
+  A extends Future<unknown>
+    ? A
+    : A extends LazyCoroutine<infer R>
+      ? Task<R>
+      : A extends Frame<infer R>
+        ? Task<R>
+        : Future<AwaitableResult<A>>;
 
 /** The options of {@link asCompleted}. */
 export interface AsCompletedOptions {
@@ -114,9 +143,10 @@ export class AsCompletedStep<T> extends LazyCoroutine<T> implements Promise<T> {
 // #stepsLeft counts the steps (next() calls of either form) still to hand out: one per future.
 /**
  * What asCompleted() returns: an iterable of awaitables, each resolving to the next result in
- * completion order, and an async iterable of the futures themselves in completion order.
+ * completion order (`T`), and an async iterable of the futures themselves in completion order
+ * (`F`: the Tasks and Futures given, or those wrapping the other awaitables).
  */
-export class AsCompletedIterator<T> implements Iterable<AsCompletedStep<T>>, AsyncIterable<Future<T>> {
+export class AsCompletedIterator<T, F = Future<T>> implements Iterable<AsCompletedStep<T>>, AsyncIterable<Completed<F>> {
   readonly #todo: Set<Future<T>>;
   readonly #done: CompletionQueue<T>;
   readonly #loop: EventLoop;
@@ -157,7 +187,7 @@ export class AsCompletedIterator<T> implements Iterable<AsCompletedStep<T>>, Asy
   }
 
   /** The async iterator: each step waits for the next future to finish and yields that future. */
-  [Symbol.asyncIterator](): AsyncIterator<Future<T>> {
+  [Symbol.asyncIterator](): AsyncIterator<Completed<F>> {
     return { next: () => this.#nextFuture() };
   }
 
@@ -168,10 +198,11 @@ export class AsCompletedIterator<T> implements Iterable<AsCompletedStep<T>>, Asy
     return { done: false, value: new AsCompletedStep(waitForOne(this.#done, true) as Frame<T>, this.#loop) };
   }
 
-  #nextFuture(): AsCompletedStep<IteratorResult<Future<T>, undefined>> {
+  #nextFuture(): AsCompletedStep<IteratorResult<Completed<F>, undefined>> {
     if (this.#stepsLeft <= 0) return new AsCompletedStep(finished(), this.#loop);
     this.#stepsLeft--;
-    return new AsCompletedStep(nextFutureBody(this.#done), this.#loop);
+    // The queue holds the very futures asCompleted() made or was given: F by construction.
+    return new AsCompletedStep(nextFutureBody(this.#done) as Frame<IteratorResult<Completed<F>, undefined>>, this.#loop);
   }
 }
 
@@ -213,11 +244,18 @@ const finished = hiddenBody("asCompleted", function* (): Generator<never, Iterat
  * Bad input throws at the call: TypeError when `aws` is a single awaitable or not iterable, or
  * when an element is not awaitable.
  *
+ * Types: `T` is the union of the awaitables' results (mixed arguments are fine); the async
+ * iterator yields each Task or Future with its own type ({@link FutureOf}).
+ *
  * @example
  * for (const next of asCompleted([a(), b(), c()], { timeout: 10 })) console.log(await next);
  * for await (const task of asCompleted(tasks)) console.log(task.getName(), task.result());
  * @see asyncio.as_completed
  */
+export function asCompleted<A extends Awaitable<unknown>>(
+  aws: Iterable<A>,
+  options?: AsCompletedOptions,
+): AsCompletedIterator<AwaitableResult<A>, FutureOf<A>>;
 export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsCompletedOptions): AsCompletedIterator<T> {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new TypeError(`asCompleted options must be an object like {timeout}, got ${describe(options)}`);

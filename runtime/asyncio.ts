@@ -5,14 +5,14 @@
  * Loading this module also gives Future, Task, EventLoop, TaskGroup and the concurrent future
  * their snake_case method names, defined once, below.
  */
-import { asCompleted, type AsCompletedIterator } from "./as-completed.js";
+import { asCompleted, type AsCompletedIterator, type AwaitableResult, type FutureOf } from "./as-completed.js";
 import type { Awaitable } from "./awaitable.js";
 import { captureCallGraph, captureCurrentTaskGraph, printCallGraph, type FutureCallGraph } from "./call-graph.js";
 import { BODY, isCoroutine, type Coroutine, type LazyCoroutine } from "./coroutine.js";
 import { CancelledError, InvalidStateError, TimeoutError, describe } from "./errors.js";
 import { EventLoop, getEventLoop, newEventLoop, setEventLoop } from "./event-loop.js";
 import { Future, isFuture, type DoneCallback } from "./future.js";
-import { gather as gatherJs } from "./gather.js";
+import { gather as gatherJs, type GatherResultsOrErrors } from "./gather.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { run as runJs } from "./run.js";
 import { ConcurrentFuture, runCoroutineThreadsafe } from "./run-coroutine-threadsafe.js";
@@ -166,10 +166,23 @@ export const sleep: <T = undefined>(delay: number, result?: T) => LazyCoroutine<
  * Runs the awaitables concurrently and resolves to their results in argument order. The first
  * failure rejects the gather (the others keep running) unless `{return_exceptions: true}` is
  * passed last, which puts errors in the results. Cancelling the gather cancels every child; a
- * cancelled child counts as a CancelledError.
+ * cancelled child counts as a CancelledError. Typed as a tuple of the results, in argument order;
+ * with `return_exceptions: true` each place is `unknown` (a child may throw any value).
+ * @example
+ * const [n, s] = await gather(count(), name()); // [number, string]
  * @see asyncio.gather
  */
-export function gather(...coros_or_futures: Array<Awaitable<unknown> | { return_exceptions?: boolean }>): Future<unknown[]> {
+export function gather<T extends unknown[]>(...coros_or_futures: { [K in keyof T]: Awaitable<T[K]> }): Future<T>;
+export function gather<T extends unknown[]>(
+  ...args: [...coros_or_futures: { [K in keyof T]: Awaitable<T[K]> }, options: { return_exceptions?: false }]
+): Future<T>;
+export function gather<T extends unknown[]>(
+  ...args: [...coros_or_futures: { [K in keyof T]: Awaitable<T[K]> }, options: { return_exceptions: true }]
+): Future<GatherResultsOrErrors<T>>;
+export function gather<T extends unknown[]>(
+  ...args: [...coros_or_futures: { [K in keyof T]: Awaitable<T[K]> }, options: { return_exceptions?: boolean }]
+): Future<T | GatherResultsOrErrors<T>>;
+export function gather(...coros_or_futures: unknown[]): Future<unknown[]> {
   const args = coros_or_futures.slice();
   if (args.length > 0 && isTrailingOptions(args[args.length - 1])) {
     const kw = pythonOptions(args.pop(), "gather", { return_exceptions: "returnExceptions" });
@@ -211,7 +224,11 @@ export const shield: <T>(aw: Awaitable<T>) => Future<T> = shieldJs;
  * `for await` over it gives the original tasks as they complete (Python 3.13).
  * @see asyncio.as_completed
  */
-export function as_completed<T>(fs: Iterable<Awaitable<T>>, options?: { timeout?: number | null }): AsCompletedIterator<T> {
+export function as_completed<A extends Awaitable<unknown>>(
+  fs: Iterable<A>,
+  options?: { timeout?: number | null },
+): AsCompletedIterator<AwaitableResult<A>, FutureOf<A>>;
+export function as_completed(fs: Iterable<Awaitable<unknown>>, options?: { timeout?: number | null }): AsCompletedIterator<unknown> {
   const kw = pythonOptions(options, "as_completed", { timeout: "timeout" }) as { timeout?: number | null } | undefined;
   return asCompleted(fs, kw);
 }

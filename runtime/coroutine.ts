@@ -329,6 +329,7 @@ export class LazyCoroutine<T = unknown> implements PromiseLike<T> {
   /**
    * Takes the frame to run it; throws when the coroutine was already awaited or scheduled,
    * as Python's "cannot reuse already awaited coroutine".
+   * @internal
    */
   takeFrame(): Frame<T> {
     const frame = frameOf(this);

@@ -76,8 +76,22 @@ export function describe(value: unknown): string {
   return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
 
+/**
+ * The ways to put a file through the transform, one line per entry point the package exports
+ * today: the hint below may only point at what exists (issue 11). Each integration adds its line
+ * when it lands (`corotask/typescript`, `node --import corotask/register`, the bundler plugins).
+ */
+const COMPILE_ROUTES: readonly string[] = [
+  "the Babel plugin corotask/babel",
+];
+
+/**
+ * Said after the routes: the options that leave a file out of the transform. Empty until an
+ * integration has them (the loader's and bundler plugins' include/exclude).
+ */
+const EXCLUDED_HINT = "";
+
 /** The fix to suggest wherever a native Promise or async function shows up instead of a coroutine. */
 export const NOT_COMPILED_HINT =
   "the function that produced it was not compiled by corotask; add its file to the transform " +
-  "(the Babel plugin corotask/babel, the TypeScript transformer corotask/typescript, or " +
-  "node --import corotask/register), or check the plugin's include/exclude options";
+  `(${COMPILE_ROUTES.join(", ")})${EXCLUDED_HINT}`;

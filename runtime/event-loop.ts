@@ -113,6 +113,10 @@ export class EventLoop {
   #exceptionHandler: ExceptionHandler | null = null;
   #debug = false;
   #taskFactory: ((loop: EventLoop, coro: unknown, options?: { name?: string }) => unknown) | null = null;
+  /**
+   * A number unique to this loop in the process, in creation order (1 for the first loop):
+   * tells loops apart in logs and call-graph dumps. Not a Python name.
+   */
   readonly id = ++loopCounter;
 
   constructor(options: EventLoopOptions = {}) {
@@ -527,6 +531,7 @@ export class EventLoop {
     }
   }
 
+  /** `<EventLoop running=false closed=false debug=false>`: the loop's state, for logs and reprs. */
   toString(): string {
     return `<EventLoop id=${this.id} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
   }

@@ -202,7 +202,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (exception instanceof Error) void exception.stack;
     const held: Unretrieved = {
       loop: this.#loop,
-      message: `${this.constructor.name === "Future" ? "Future" : "Task"} exception was never retrieved`,
+      message: `${this.reprName()} exception was never retrieved`,
       exception,
       description: this.toString(),
     };
@@ -324,6 +324,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** Removes every instance of `fn`; returns how many were removed. */
+removeDoneCallback(fn: DoneCallback<this>): number;
+  /** Also removes an internal waiter. @internal */
+  removeDoneCallback(fn: DoneCallback<this> | FutureWaiter): number;
   removeDoneCallback(fn: DoneCallback<this> | FutureWaiter): number {
     let removed = 0;
     if (this.#firstCallback === fn) {
@@ -360,13 +363,23 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return settled(this).finally(onFinally);
   }
 
+  /** `"Future"`, or `"Task"` for a Task: `Object.prototype.toString` gives `[object Future]`. */
   get [Symbol.toStringTag](): string {
-    return this.constructor.name;
+    return this.reprName();
   }
 
   /** `<Future pending>`, `<Future finished result=42>`, `<Future cancelled>`. */
   toString(): string {
-    return `<${this.constructor.name} ${this.describeState()}>`;
+    return `<${this.reprName()} ${this.describeState()}>`;
+  }
+
+  /**
+   * What string forms, `Symbol.toStringTag` and reports call this kind of future: "Future"
+   * (gather's future too), "Task" for a Task. Never `constructor.name`, which minifiers mangle.
+   * @internal
+   */
+  protected reprName(): string {
+    return "Future";
   }
 
   /** The state part of the string form. @internal */

@@ -17,8 +17,13 @@ export interface GatherOptions {
   returnExceptions?: boolean;
 }
 
-/** The results of `gather(..., {returnExceptions: true})`: each place holds a result or what its child raised. */
-export type GatherResultsOrErrors<T extends unknown[]> = { [K in keyof T]: T[K] | Error };
+/**
+ * The results of `gather(..., {returnExceptions: true})`: each place holds its child's result or
+ * whatever the child threw (any value, not only an Error) or the CancelledError of a cancelled
+ * child. So each place is `unknown`, soundly: narrow with `instanceof Error` (or the check your
+ * code needs) before using it. The tuple keeps its length and labels.
+ */
+export type GatherResultsOrErrors<T extends readonly unknown[]> = { -readonly [K in keyof T]: unknown };
 
 // States (of the Future itself, plus #cancelRequested):
 //  pending, #cancelRequested false - children run; the first failure (or all results) finishes it.

@@ -40,20 +40,31 @@ export class Handle implements Runnable {
     }
   }
 
-  /** The callback's name, for messages. */
+  /** The callback's name, for messages. @internal */
   describeCallback(): string {
     return this.#callback === null ? "<cancelled>" : this.#callback.name || "<anonymous>";
   }
 
+  /** `<Handle cb()>`, `<TimerHandle cancelled>`. */
   toString(): string {
-    return `<${this.constructor.name} ${this.cancelled() ? "cancelled" : this.describeCallback() + "()"}>`;
+    return `<${this.reprName()} ${this.cancelled() ? "cancelled" : this.describeCallback() + "()"}>`;
+  }
+
+  /** The class's name for string forms: never `constructor.name`, which minifiers mangle. @internal */
+  protected reprName(): string {
+    return "Handle";
   }
 }
 
 /** A callback scheduled with `callLater`/`callAt`. @see asyncio.TimerHandle */
 export class TimerHandle extends Handle {
+  /** @internal */
+  protected override reprName(): string {
+    return "TimerHandle";
+  }
+
   readonly #when: number;
-  /** Creation order: ties in `when` run first-in first-out. */
+  /** Creation order: ties in `when` run first-in first-out. @internal */
   readonly sequence: number;
   #onCancel: ((timer: TimerHandle) => void) | null;
 

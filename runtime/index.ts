@@ -14,8 +14,12 @@ export { LazyCoroutine } from "./coroutine.js";
 export type { Coroutine, FunctionInfo, SiteInfo } from "./coroutine.js";
 export { Task, createTask, currentTask, allTasks, ensureFuture } from "./task.js";
 export type { StackFrame, TaskOptions } from "./task.js";
+export type { HostAbortSignal, MinimalAbortSignal } from "./host-types.js";
 export { sleep } from "./sleep.js";
-/** For code emitted by the corotask transform only; not a public API. */
+/**
+ * For code emitted by the corotask transform only; not a public API, so hidden from the
+ * published declarations (stripInternal). @internal
+ */
 export * as abi from "./abi.js";
 export { run } from "./run.js";
 export type { RunOptions } from "./run.js";
@@ -33,6 +37,6 @@ export type { WaitOptions, WaitResult, ReturnWhen } from "./wait.js";
 export { waitFor } from "./wait-for.js";
 export { shield } from "./shield.js";
 export { asCompleted, AsCompletedIterator, AsCompletedStep } from "./as-completed.js";
-export type { AsCompletedOptions } from "./as-completed.js";
+export type { AsCompletedOptions, AwaitableResult, Completed, FutureOf } from "./as-completed.js";
 export { runCoroutineThreadsafe, ConcurrentFuture } from "./run-coroutine-threadsafe.js";
 export type { ConcurrentFutureState } from "./run-coroutine-threadsafe.js";

@@ -1,4 +1,5 @@
 /** Task: drives one coroutine on an EventLoop; is itself the Future of that coroutine's result. */
+import type { HostAbortSignal } from "./host-types.js";
 import { captureContext, runInContext, type CapturedContext } from "./context.js";
 import {
   BODY,
@@ -21,7 +22,7 @@ import {
 } from "./coroutine.js";
 import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
-import { Future, type FutureWaiter } from "./future.js";
+import { Future } from "./future.js";
 import { RUN } from "./handle.js";
 import { runningLoopOrNull, enterLoop, leaveLoop } from "./running-loop.js";
 
@@ -145,7 +146,9 @@ const TRACEBACK_LIMIT = 1000;
  * at the await where it is suspended. Thenable: plain code can `await` it.
  * @see asyncio.Task
  */
-export class Task<T = unknown> extends Future<T> implements FutureWaiter {
+// A Task is a FutureWaiter (waiterLoop, [RUN]) structurally; not declared with `implements`, as
+// that interface is internal and stripped from the published declarations.
+export class Task<T = unknown> extends Future<T> {
   /** The coroutine as given, for getCoro(). */
   readonly #coro: Coroutine<T>;
 
@@ -308,8 +311,11 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     return this.#cancelRequests;
   }
 
-  /** An AbortSignal that aborts when cancellation is requested: pass it to fetch, timers, streams. */
-  get signal(): AbortSignal {
+  /**
+   * An AbortSignal that aborts when cancellation is requested: pass it to fetch, timers, streams.
+   * Typed as the host's AbortSignal where its types are loaded ({@link HostAbortSignal}).
+   */
+  get signal(): HostAbortSignal {
     const rare = (this.#rare ??= {});
     if (rare.abortController === undefined) {
       rare.abortController = new AbortController();
@@ -855,6 +861,11 @@ export class Task<T = unknown> extends Future<T> implements FutureWaiter {
     else writeStderr(text);
   }
 
+  /** "Task", for string forms and reports (not constructor.name: minifiers mangle it). @internal */
+  protected override reprName(): string {
+    return "Task";
+  }
+
   /** `<Task pending name='Task-1' coro=<main() running at demo.ts:12>>` and the like. */
   override toString(): string {
     const state = this.describeState();
@@ -923,21 +934,58 @@ function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number):
   }
 }
 
-/** The folder of this module: stack lines there are the runtime's own, not the user's. */
+/**
+ * Where the runtime's own frames live. Unbundled (this module is runtime/task.{ts,js,...}), its
+ * folder: lines there are the runtime's. Bundled with the user's code into one file (esbuild,
+ * Rollup, webpack, minified or not), a folder or file says nothing (issue 11), so RUNTIME_DIR is
+ * null and frames are told apart by what a bundler keeps: the stack's shape around the step
+ * (see {@link stepFrameIndex}) and names the runtime owns (its `corotask.*` symbols).
+ */
 const RUNTIME_DIR: string | null = (() => {
   const line = new Error().stack?.split("\n")[1]?.trim() ?? "";
-  const match = /((?:file:\/\/)?\/[^()]*)\/[^/()]+:\d+:\d+\)?$/.exec(line);
-  return match === null ? null : match[1]! + "/";
+  const match = /((?:file:\/\/)?\/[^()]*)\/([^/()]+):\d+:\d+\)?$/.exec(line);
+  if (match === null) return null;
+  // Only this module's own file marks the runtime's folder; any other name is a bundle.
+  return /^task\.(?:[cm]?[jt]s)$/.test(match[2]!) ? match[1]! + "/" : null;
 })();
 
 /** The line V8 prints for the resumption of a generator (`at fib.next (<anonymous>)`). */
 const RESUMPTION_LINE = / \S+\.(?:next|throw|return) \(<anonymous>\)$/;
 
+/**
+ * A frame of a function keyed by one of the runtime's symbols (`at [corotask.run] (...)`, `at
+ * Handle.[corotask.run]`): a symbol's description survives every minifier.
+ */
+const RUNTIME_SYMBOL_FRAME = /^ {4}at (?:\S+\.)?\[corotask\./;
+
 /** Lines of a stack that belong to the runtime or to the host's machinery, not to user code. */
 function isRuntimeFrame(line: string): boolean {
   if (!line.startsWith("    at ")) return false;
   if (RUNTIME_DIR !== null && line.includes(RUNTIME_DIR)) return true;
+  if (RUNTIME_SYMBOL_FRAME.test(line)) return true;
   return line.includes("node:internal/process/task_queues") || line.includes("node:async_hooks") || RESUMPTION_LINE.test(line);
+}
+
+/**
+ * In a bundle, the index of the step's own frame in an error made during this step, or -1: the
+ * first frame after a generator's resumption line that is not itself a generator (a frame
+ * followed by its resumption line). The step resumed the innermost coroutine, so that frame and
+ * everything under it (the loop, the host; for an eager start, the runtime call that started it
+ * and its callers, which V8 would show but the bundle gives no way to tell from the runtime's)
+ * are not the coroutine's.
+ */
+function stepFrameIndex(lines: readonly string[]): number {
+  let resumed = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith("    at ")) continue;
+    if (RESUMPTION_LINE.test(line)) {
+      resumed = true;
+      continue;
+    }
+    if (resumed && !(i + 1 < lines.length && RESUMPTION_LINE.test(lines[i + 1]!))) return i;
+  }
+  return -1;
 }
 
 /**
@@ -949,7 +997,12 @@ function isRuntimeFrame(line: string): boolean {
 function removeRuntimeFrames(error: Error, madeInThisStep: boolean): number {
   const stack = error.stack;
   if (typeof stack !== "string" || !stack.includes("\n    at ")) return -1;
-  const lines = stack.split("\n");
+  let lines = stack.split("\n");
+  const original = lines.length;
+  if (RUNTIME_DIR === null && madeInThisStep) {
+    const step = stepFrameIndex(lines);
+    if (step >= 0) lines = lines.slice(0, step);
+  }
   let generatorLines = 0;
   const kept = lines.filter((line, i) => {
     if (isRuntimeFrame(line)) return false;
@@ -960,7 +1013,7 @@ function removeRuntimeFrames(error: Error, madeInThisStep: boolean): number {
     return true;
   });
   const frames = kept.filter((line) => line.startsWith("    at ")).length;
-  if (kept.length === lines.length) return frames;
+  if (kept.length === original) return frames;
   try {
     error.stack = kept.join("\n");
   } catch {

@@ -139,7 +139,7 @@ describe("asCompleted as an async iterable", () => {
       const b = createTask(job(1, "b"), { name: "b" });
       const f = getRunningLoop().createFuture<string>();
       getRunningLoop().callLater(3, () => f.setResult("f"));
-      const it = asCompleted<unknown>([a, b, f])[Symbol.asyncIterator]();
+      const it = asCompleted([a, b, f])[Symbol.asyncIterator]();
       const order: unknown[] = [];
       for (;;) {
         const next = (yield at(0, it.next())) as IteratorResult<Future<string>>;

@@ -373,7 +373,7 @@ describe("gather bad input", () => {
 test("gather's type is a tuple of the awaited types", () => {
   const typed = (a: Task<number>, b: Future<string>, c: Promise<boolean>) => {
     const plain: Future<[number, string, boolean]> = gather(a, b, c);
-    const withErrors: Future<[number | Error, string | Error]> = gather(a, b, { returnExceptions: true });
+    const withErrors: Future<[unknown, unknown]> = gather(a, b, { returnExceptions: true });
     return [plain, withErrors];
   };
   expect(typeof typed).toBe("function");

@@ -77,5 +77,65 @@ export const nativePipeline: Pipeline = {
   },
 };
 
+/**
+ * Compiler options a fixture's presets stand for in the TypeScript pipeline. "env-es5" is
+ * TypeScript to ES2015 and then Babel's preset-env (as docs/typescript.md says for ES5 targets:
+ * TypeScript's own lowered generators are not frames the runtime can step).
+ */
+function tsOptionsFor(presets: readonly string[] = []): ts.CompilerOptions {
+  const es5 = presets.includes("env-es5");
+  return {
+    target: es5 ? ts.ScriptTarget.ES2015 : ts.ScriptTarget.ES2022,
+    ...(es5 ? { module: ts.ModuleKind.ES2015 } : {}),
+    ...(presets.includes("react") ? { jsx: ts.JsxEmit.React } : {}),
+  };
+}
+
+/**
+ * Compiles one file with TypeScript and the corotask transformer (through a Program, so the
+ * type-aware fast path is on). No lib files: the checker needs only this file's own declarations,
+ * and parsing lib.d.ts per fixture would cost more than the whole transform.
+ */
+export function transformWithTypeScript(
+  source: string, filename: string, options: Record<string, unknown> = {}, compilerOptions: ts.CompilerOptions = {},
+): { code: string; map: string | undefined; diagnostics: readonly ts.Diagnostic[] } {
+  const full: ts.CompilerOptions = {
+    module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, allowJs: true, noLib: true, types: [], outDir: "/__out",
+    experimentalDecorators: true, useDefineForClassFields: true, ...compilerOptions,
+  };
+  const dir = path.dirname(filename);
+  const host = ts.createCompilerHost(full);
+  const sourceFile = ts.createSourceFile(filename, source, full.target ?? ts.ScriptTarget.ES2022, true);
+  host.getSourceFile = (name) => (path.resolve(name) === path.resolve(filename) ? sourceFile : undefined);
+  host.fileExists = (name) => path.resolve(name) === path.resolve(filename);
+  host.readFile = (name) => (path.resolve(name) === path.resolve(filename) ? source : undefined);
+  host.getCurrentDirectory = () => dir;
+  let code = "";
+  let map: string | undefined;
+  host.writeFile = (name, text) => {
+    if (name.endsWith(".map")) map = text;
+    else code = text;
+  };
+  const program = ts.createProgram([filename], full, host);
+  const result = program.emit(undefined, undefined, undefined, false, { before: [corotask(program, options)] });
+  return { code, map, diagnostics: [...program.getSyntacticDiagnostics(sourceFile), ...result.diagnostics] };
+}
+
+export const tscPipeline: Pipeline = {
+  name: "typescript",
+  compile(fixture) {
+    const { code, diagnostics } = transformWithTypeScript(fixture.input, fixture.inputFile, transformOptions(fixture), tsOptionsFor(fixture.options.presets));
+    if (diagnostics.length > 0) throw new Error(ts.formatDiagnostics(diagnostics, ts.createCompilerHost({})));
+    if (!fixture.options.presets?.includes("env-es5")) return code;
+    return babel.transformSync(code, {
+      filename: fixture.inputFile.replace(/\.tsx?$/, ".js"),
+      babelrc: false,
+      configFile: false,
+      sourceType: "module",
+      presets: [[require.resolve("@babel/preset-env"), { targets: "ie 11", modules: "commonjs" }]],
+    })!.code!;
+  },
+};
+
 export const PIPELINES: readonly Pipeline[] = [babelPipeline, tscPipeline, cliPipeline, loaderPipeline, ...bundlerPipelines];
 

@@ -1,0 +1,442 @@
+/**
+ * Behaviours no test checked until issue 11 planted bugs in them (each test here fails under one
+ * of those bugs), and promises that rested on a single test.
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import {
+  CancelledError,
+  Timeout,
+  allTasks,
+  asCompleted,
+  createTask,
+  currentTask,
+  gather,
+  getRunningLoop,
+  newEventLoop,
+  run,
+  sleep,
+  timeout,
+  type ExceptionContext,
+  type Task,
+} from "../../runtime/index.js";
+import { abi } from "../../runtime/index.js";
+import { at, define, job, now } from "../support/coroutines.js";
+
+/** The compiled form of `await fn(...args)`: the inline body when `fn` has one. */
+function call(fn: unknown, ...args: unknown[]): unknown {
+  const f = fn as { [abi.BODY]?: (...a: unknown[]) => unknown } & ((...a: unknown[]) => unknown);
+  return (f[abi.BODY] ?? f)(...args);
+}
+
+const lazyJob = define("lazyJob", 40, function* (value: string) {
+  yield at(0, sleep(1));
+  return value;
+}, { mode: "lazy" });
+
+describe("uncancel() before the cancellation is delivered takes it back (3.13)", () => {
+  test("on a scheduled task: it runs to its result, uncancelled", async () => {
+    const main = define("main", 1, function* () {
+      const t = createTask(lazyJob("done"));
+      const cancelled = t.cancel();
+      const left = t.uncancel();
+      return [cancelled, left, t.cancelling(), yield at(0, t), t.cancelled()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, 0, 0, "done", false]);
+  });
+
+  test("without the uncancel() the same scheduled task is cancelled (the control)", async () => {
+    const main = define("main", 1, function* () {
+      const t = createTask(lazyJob("done"));
+      t.cancel();
+      try {
+        return yield at(0, t);
+      } catch (e) {
+        return [(e as Error).name, t.cancelled()];
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", true]);
+  });
+
+  test("on the running task itself: its next await is not interrupted", async () => {
+    const main = define("main", 1, function* () {
+      const me = currentTask()!;
+      me.cancel();
+      me.uncancel();
+      yield at(0, sleep(0));
+      yield at(1, sleep(1));
+      return [me.cancelling(), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([0, 1]);
+  });
+
+  test("two cancels and one uncancel still deliver the cancellation", async () => {
+    const main = define("main", 1, function* () {
+      const t = createTask(lazyJob("done"));
+      t.cancel();
+      t.cancel();
+      t.uncancel();
+      try {
+        return yield at(0, t);
+      } catch (e) {
+        return (e as Error).name;
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toBe("CancelledError");
+  });
+});
+
+describe("timeout(): cm.expired() in the body's catch and finally", () => {
+  test("is true after the deadline, while the body handles its cancellation", async () => {
+    const seen: unknown[] = [];
+    const body = define("body", 50, function* (cm: Timeout) {
+      seen.push(["before", cm.expired()]);
+      try {
+        yield at(0, sleep(10));
+      } catch (e) {
+        seen.push(["catch", (e as Error).name, cm.expired()]);
+        throw e;
+      } finally {
+        seen.push(["finally", cm.expired()]);
+      }
+    });
+    const main = define("main", 1, function* () {
+      try {
+        yield at(0, call(timeout, 1, body));
+      } catch (e) {
+        seen.push([(e as Error).name, now()]);
+      }
+    });
+    await run(main, { virtualTime: true });
+    expect(seen).toEqual([["before", false], ["catch", "CancelledError", true], ["finally", true], ["TimeoutError", 1]]);
+  });
+});
+
+describe("asCompleted steps awaited by two tasks at once", () => {
+  test("wake in the order the tasks began to wait: the first waiter gets the first result", async () => {
+    const reader = define("reader", 30, function* (label: string, step: unknown, got: string[]) {
+      got.push(`${label} ${String(yield at(0, step))} at ${now()}`);
+    });
+    const main = define("main", 1, function* () {
+      const got: string[] = [];
+      const steps = [...asCompleted([job(2, "second"), job(1, "first")])];
+      // A waits first, on the step object handed out last: results follow the waiters, in order.
+      const a = reader("A", steps[1], got);
+      const b = reader("B", steps[0], got);
+      yield at(0, gather(a, b));
+      return got;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["A first at 1", "B second at 2"]);
+  });
+});
+
+describe("removeDoneCallback", () => {
+  for (const [order, adds] of [
+    ["other, cb, cb", ["other", "cb", "cb"]],
+    ["cb, other, cb", ["cb", "other", "cb"]],
+    ["cb, cb", ["cb", "cb"]],
+  ] as const) {
+    test(`removes every registration of the callback and returns how many (${order})`, async () => {
+      const main = define("main", 1, function* () {
+        const calls: string[] = [];
+        const f = getRunningLoop().createFuture<number>();
+        const callbacks = { cb: () => calls.push("cb"), other: () => calls.push("other") };
+        for (const name of adds) f.addDoneCallback(callbacks[name]);
+        const removed = [f.removeDoneCallback(callbacks.cb), f.removeDoneCallback(callbacks.cb)];
+        f.setResult(1);
+        yield at(0, sleep(0));
+        return [removed, calls];
+      });
+      const expected = adds.filter((name) => name === "other");
+      expect(await run(main, { virtualTime: true })).toEqual([[2, 0], expected]);
+    });
+  }
+});
+
+// `call(sleep, 0)` is what a compiled `await sleep(0)` runs (sleep's inline body).
+describe("sleep(0) yields exactly one loop iteration", () => {
+  test("a callback queued before it runs first; one that callback queues runs after the resumption", async () => {
+    const main = define("main", 1, function* () {
+      const loop = getRunningLoop();
+      const order: string[] = [];
+      loop.callSoon(() => {
+        order.push("first callback");
+        loop.callSoon(() => order.push("second callback"));
+      });
+      yield at(0, call(sleep, 0));
+      order.push("resumed");
+      yield at(1, call(sleep, 0));
+      yield at(2, call(sleep, 0));
+      return order;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["first callback", "resumed", "second callback"]);
+  });
+
+  test("two tasks looping on sleep(0) alternate step by step", async () => {
+    const order: string[] = [];
+    const spinner = define("spinner", 20, function* (name: string) {
+      for (let i = 0; i < 3; i++) {
+        order.push(`${name}${i}`);
+        yield at(0, call(sleep, 0));
+      }
+    });
+    const main = define("main", 1, function* () {
+      yield at(0, gather(spinner("a"), spinner("b")));
+      return [order, now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a0", "b0", "a1", "b1", "a2", "b2"], 0]);
+  });
+});
+
+describe("Task.signal", () => {
+  test("read after cancel(), it is already aborted, with the cancel message in its CancelledError reason", async () => {
+    const main = define("main", 1, function* () {
+      const t = createTask(lazyJob("x"));
+      t.cancel("stop now");
+      const signal = t.signal;
+      const reason = signal.reason as CancelledError;
+      try {
+        yield at(0, t);
+      } catch {
+        /* cancelled, as asked */
+      }
+      return [signal.aborted, reason instanceof CancelledError, reason.message, t.signal === signal];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, true, "stop now", true]);
+  });
+
+  test("aborts once, at the first cancel(), and stays aborted after uncancel()", async () => {
+    const main = define("main", 1, function* () {
+      const t = createTask(lazyJob("x"));
+      const events: string[] = [];
+      t.signal.addEventListener("abort", () => events.push(`abort while cancelling=${t.cancelling()}`));
+      events.push(`aborted=${t.signal.aborted}`);
+      t.cancel("one");
+      t.cancel("two");
+      t.uncancel();
+      t.uncancel();
+      events.push(`aborted=${t.signal.aborted} reason=${(t.signal.reason as Error).message}`);
+      return [events, yield at(0, t)];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["aborted=false", "abort while cancelling=1", "aborted=true reason=one"], "x"]);
+  });
+});
+
+describe("gather and cancellation with returnExceptions (bpo-32684)", () => {
+  test("a child cancelled on its own takes its place as a CancelledError; the gather is not cancelled", async () => {
+    const main = define("main", 1, function* () {
+      const a = job(1, "a");
+      const b = job(2, "b") as Task<unknown>;
+      const g = gather(a, b, { returnExceptions: true });
+      b.cancel("only b");
+      const [ra, rb] = (yield at(0, g)) as [unknown, Error];
+      return [ra, rb.name, rb.message, g.cancelled()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["a", "CancelledError", "only b", false]);
+  });
+
+  test("cancelling the task that awaits a returnExceptions gather raises CancelledError in it and cancels the children", async () => {
+    const main = define("main", 1, function* () {
+      const a = job(5, "a") as Task<unknown>;
+      const waiter = define("waiter", 30, function* () {
+        return yield at(0, gather(a, { returnExceptions: true }));
+      })();
+      yield at(0, sleep(1));
+      waiter.cancel();
+      try {
+        yield at(1, waiter);
+        return "no error";
+      } catch (e) {
+        return [(e as Error).name, a.cancelled(), waiter.cancelled()];
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", true, true]);
+  });
+});
+
+describe("exceptions nobody retrieved", () => {
+  test("a plain Future's is reported as a Future's when it is collected", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) {
+      console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection reports");
+      return;
+    }
+    const loop = newEventLoop();
+    const reports: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, c) => reports.push(c));
+    (() => {
+      loop.createFuture().setException(new RangeError("lost"));
+    })();
+    for (let i = 0; i < 10 && reports.length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(reports.map((r) => r.message)).toEqual(["Future exception was never retrieved"]);
+    expect((reports[0]!.exception as Error).message).toBe("lost");
+    expect(String(reports[0]!.future)).toBe("<Future finished exception=RangeError('lost')>");
+    loop.close();
+  });
+
+  test("at exit, a plain Future's and a gather's are reported as Futures', a Task's as a Task's", () => {
+    const script = `
+      const { Future, createTask, gather, getEventLoop, abi } = require(${JSON.stringify(join(__dirname, "../../dist/cjs/runtime/index.js"))});
+      const loop = getEventLoop();
+      loop.setExceptionHandler((_l, c) => console.log(c.message + ": " + c.exception.message));
+      new Future().setException(new Error("future"));
+      const failing = abi.asyncFunction(abi.coroutineBody(function* failing() { throw new Error("task"); }, { name: "failing", file: "x.js", line: 1, column: 1, sites: [] }), "eager");
+      const t = failing();
+      gather(createTask(abi.asyncFunction(abi.coroutineBody(function* g() { throw new Error("gather"); }, { name: "g", file: "x.js", line: 1, column: 1, sites: [] }), "lazy")()));
+    `;
+    const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+    expect(out).toEqual(["Future exception was never retrieved: future", "Future exception was never retrieved: gather", "Task exception was never retrieved: task"]);
+  });
+});
+
+describe("gather once it is done (mutation testing found these unchecked)", () => {
+  test("after failing with a child's exception, cancel() returns false and leaves the other children running", async () => {
+    const main = define("main", 1, function* () {
+      const failing = job(1, new RangeError("first"));
+      const slow = job(3, "slow") as Task<unknown>;
+      const g = gather(failing, slow);
+      try {
+        yield at(0, g);
+      } catch (e) {
+        const cancelled = g.cancel();
+        yield at(1, slow);
+        return [(e as Error).message, cancelled, slow.cancelled(), slow.result(), now()];
+      }
+      return "no error";
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["first", false, false, "slow", 3]);
+  });
+
+  test("keeps the first child's exception when a later child fails too", async () => {
+    const main = define("main", 1, function* () {
+      const first = new RangeError("first");
+      const g = gather(job(1, first), job(2, new TypeError("second")));
+      try {
+        yield at(0, g);
+      } catch {
+        /* the first failure */
+      }
+      yield at(1, sleep(5));
+      return [g.exception() === first, g.done()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, true]);
+  });
+
+  test("children finishing one by one raise nothing in the loop, and the results wait for the last", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const errors: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, c) => errors.push(c));
+    const main = define("main", 1, function* () {
+      const g = gather(job(1, "a"), job(2, new Error("b")), job(3, "c"), { returnExceptions: true });
+      const results = (yield at(0, g)) as unknown[];
+      return [results[0], (results[1] as Error).message, results[2], now()];
+    }, { mode: "lazy" });
+    expect(await loop.runUntilComplete(main())).toEqual(["a", "b", "c", 3]);
+    expect(errors).toEqual([]);
+    loop.close();
+  });
+});
+
+describe("gather's arguments (mutation testing found these unchecked)", () => {
+  const runGather = (make: () => unknown) =>
+    run(
+      define("main", 1, function* () {
+        try {
+          return ["ok", yield at(0, make())];
+        } catch (e) {
+          return [(e as Error).name, (e as Error).message];
+        }
+      }),
+      { virtualTime: true },
+    );
+
+  test("an options object without a prototype is still the options object", async () => {
+    const options = Object.assign(Object.create(null) as object, { returnExceptions: true });
+    const [status, results] = (await runGather(() => gather(job(1, new RangeError("r")), options))) as [string, Error[]];
+    expect([status, results[0]!.message]).toEqual(["ok", "r"]);
+  });
+
+  test("a plain object with a then method is an awaitable, not options", async () => {
+    const thenable: PromiseLike<number> = { then: ((resolve: (v: number) => void) => resolve(5)) as PromiseLike<number>["then"] };
+    expect(await runGather(() => gather(job(1, "a"), thenable))).toEqual(["ok", ["a", 5]]);
+  });
+
+  test("an empty options object, and returnExceptions: false, keep the defaults", async () => {
+    expect(await runGather(() => gather(job(1, "a"), {}))).toEqual(["ok", ["a"]]);
+    expect(await runGather(() => gather(job(1, new RangeError("r")), { returnExceptions: false }))).toEqual(["RangeError", "r"]);
+  });
+
+  test("a last argument with unknown keys is refused, naming them", () => {
+    expect(() => gather(job(1, "a"), { returnExceptions: true, extra: 1 } as never)).toThrow(
+      new TypeError("gather's last argument looks like an options object but has the unknown key extra; the only option is returnExceptions"),
+    );
+    expect(() => gather(job(1, "a"), { one: 1, two: 2 } as never)).toThrow(
+      new TypeError("gather's last argument looks like an options object but has the unknown keys one, two; the only option is returnExceptions"),
+    );
+  });
+
+  test("a plain object or undefined that is not last is reported as not awaitable, by position", () => {
+    expect(() => gather({ x: 1 } as never, job(1, "a"))).toThrow(/^gather argument 1 must be awaitable \(a Task, a Future, a coroutine or a thenable\), got an? Object$/);
+    expect(() => gather(job(1, "a"), undefined as never)).toThrow(/^gather argument 2 must be awaitable .*got undefined$/);
+  });
+
+  test("a Future of another loop is refused, naming both positions", () => {
+    const a = newEventLoop();
+    const b = newEventLoop();
+    expect(() => gather(a.createFuture(), b.createFuture())).toThrow(
+      new RangeError("gather argument 2 belongs to a different event loop than argument 1; all must share one loop"),
+    );
+    a.close();
+    b.close();
+  });
+
+  test("a coroutine's Task goes on the loop of the Futures beside it", () => {
+    const other = newEventLoop({ virtualTime: true });
+    const f = other.createFuture<string>();
+    gather(f, lazyJob("x"));
+    expect([...allTasks(other)].map((t) => t.getLoop() === other)).toEqual([true]);
+    other.close();
+  });
+
+  test("the same lazy coroutine given twice runs once and its result appears twice", async () => {
+    let runs = 0;
+    const once = define("once", 60, function* () {
+      runs++;
+      yield at(0, sleep(1));
+      return "v";
+    }, { mode: "lazy" });
+    const coro = once();
+    expect(await runGather(() => gather(coro, coro))).toEqual(["ok", ["v", "v"]]);
+    expect(runs).toBe(1);
+  });
+
+  test("a child failing after the gather failed is not reported as never retrieved", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) {
+      console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection reports");
+      return;
+    }
+    const loop = newEventLoop({ virtualTime: true });
+    const reports: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, c) => reports.push(c));
+    const main = define("main", 1, function* () {
+      const g = gather(job(1, new RangeError("first")), job(2, new TypeError("later")));
+      try {
+        yield at(0, g);
+      } catch {
+        /* the first failure */
+      }
+      yield at(1, sleep(5));
+    }, { mode: "lazy" });
+    await loop.runUntilComplete(main());
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(reports.map((r) => r.message)).toEqual([]);
+    loop.close();
+  });
+});
