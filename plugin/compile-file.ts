@@ -89,7 +89,7 @@ export function compileFile(code: string, filename: string, options: CompileFile
   const presets: babel.PluginItem[] = [];
   const parserPlugins: NonNullable<babel.ParserOptions["plugins"]> = [];
   if (isTs && stripTypes) {
-    presets.push([typescriptPreset as babel.PluginItem, { isTSX: isJsx, allExtensions: true, onlyRemoveTypeImports: false }]);
+    presets.push([typescriptPreset as babel.PluginItem, { isTSX: isJsx, allExtensions: true, onlyRemoveTypeImports: false, allowDeclareFields: true }]);
   } else if (isTs) {
     parserPlugins.push(isJsx ? ["typescript", { dts: false }] : "typescript");
   }

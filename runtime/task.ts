@@ -963,7 +963,14 @@ function isRuntimeFrame(line: string): boolean {
   if (!line.startsWith("    at ")) return false;
   if (RUNTIME_DIR !== null && line.includes(RUNTIME_DIR)) return true;
   if (RUNTIME_SYMBOL_FRAME.test(line)) return true;
-  return line.includes("node:internal/process/task_queues") || line.includes("node:async_hooks") || RESUMPTION_LINE.test(line);
+  return (
+    line.includes("node:internal/process/task_queues") ||
+    line.includes("node:internal/timers") ||
+    line.includes("node:internal/async_hooks") ||
+    line.includes("node:async_hooks") ||
+    line.includes("at process.processImmediate") ||
+    RESUMPTION_LINE.test(line)
+  );
 }
 
 /**

@@ -28,12 +28,73 @@ function compileFunction(ctx: FileContext, path: NodePath<BabelTypes.Function>):
   const header = functionHeaderOf(ctx, path.node);
   if (fn.isArrowFunctionExpression()) {
     name = inferredName(ctx.t, fn);
+    fn = giveStaticThisAHome(ctx, fn);
     fn = fn.arrowFunctionToExpression({ allowInsertArrow: true, noNewArrows: true }) as NodePath<BabelTypes.Function>;
   } else if (fn.isFunctionExpression() && !fn.node.id) {
     name = inferredName(ctx.t, fn);
   }
   const rewritten = rewriteAwaits(ctx, fn);
   wrapFunction(ctx, fn, rewritten, name, header);
+}
+
+/** True when `arrow` uses `this` or `super` of its own environment (not of a nested function). */
+function usesLexical(arrow: NodePath<BabelTypes.ArrowFunctionExpression>, type: "ThisExpression" | "Super"): boolean {
+  let found = false;
+  const visit = (p: NodePath): void => {
+    found = true;
+    p.stop();
+  };
+  arrow.traverse({
+    Function(p) {
+      if (!p.isArrowFunctionExpression()) p.skip();
+    },
+    ThisExpression(p) {
+      if (type === "ThisExpression") visit(p);
+    },
+    Super(p) {
+      if (type === "Super") visit(p);
+    },
+  });
+  return found;
+}
+
+/**
+ * Babel's arrow conversion takes `this` from the nearest function or instance field, so in a
+ * static field or a static block it would read the module's `this` instead of the class. Such
+ * an initializer (or block body) is moved into `function () { ... }.call(this)`, where `this`
+ * is the class; returns the arrow's path in its new place. `super` there cannot be moved: it is
+ * a compile error rather than wrong code.
+ */
+function giveStaticThisAHome(ctx: FileContext, arrow: NodePath<BabelTypes.ArrowFunctionExpression>): NodePath<BabelTypes.ArrowFunctionExpression> {
+  const env = arrow.findParent((p) => (p.isFunction() && !p.isArrowFunctionExpression()) || p.isProgram() || p.isClassProperty() || p.isClassPrivateProperty() || p.isStaticBlock());
+  if (env === null) return arrow;
+  const isStatic = env.isStaticBlock() || ((env.isClassProperty() || env.isClassPrivateProperty()) && env.node.static === true);
+  if (!isStatic || !usesLexical(arrow, "ThisExpression")) return arrow;
+  if (usesLexical(arrow, "Super")) {
+    throw arrow.buildCodeFrameError("corotask cannot compile an async arrow that uses both `this` and `super` in a static field or static block; make it a static async method");
+  }
+  const t = ctx.t;
+  const node = arrow.node;
+  const callWithThis = (body: BabelTypes.Statement[]) =>
+    t.callExpression(t.memberExpression(t.functionExpression(null, [], t.blockStatement(body)), t.identifier("call")), [t.thisExpression()]);
+  if (env.isStaticBlock()) {
+    env.node.body = [t.expressionStatement(callWithThis(env.node.body))];
+  } else {
+    const property = env.node as BabelTypes.ClassProperty | BabelTypes.ClassPrivateProperty;
+    property.value = callWithThis([t.returnStatement(property.value!)]);
+  }
+  env.requeue();
+  let moved: NodePath<BabelTypes.ArrowFunctionExpression> | null = null;
+  env.traverse({
+    ArrowFunctionExpression(p) {
+      if (p.node === node) {
+        moved = p;
+        p.stop();
+      }
+    },
+  });
+  if (moved === null) throw arrow.buildCodeFrameError("corotask lost an async arrow while moving a static initializer (please report this)");
+  return moved;
 }
 
 /** The plugin factory, for Babel 7 (7.22+) and Babel 8. */

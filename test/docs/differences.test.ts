@@ -81,7 +81,8 @@ describe("lazy mode", () => {
     const lazy = observe("differences-lazy.js", "lazy");
     expect(lazy.order).toEqual(["after calls", "work(1) started", "awaited: 2"]);
     expect(lazy.secondAwait).toBe("RuntimeError: cannot reuse already awaited coroutine 'work'");
-    expect(lazy.secondThen).toBe("RuntimeError: cannot reuse already awaited coroutine 'work'");
+    // A second then() chains on the Task the first one made (plain code may call then twice).
+    expect(lazy.secondThen).toBeUndefined();
   });
 });
 
@@ -106,7 +107,7 @@ describe("from asyncio", () => {
   });
 
   test("ValueError is RangeError, ExceptionGroup is AggregateError, TimeoutError has its cause", () => {
-    expect(seen.waitEmpty).toBe("RangeError: wait expected at least one Task or Future, got an empty collection");
+    expect(seen.waitEmpty).toBe("RangeError: wait expected at least one Task, Future or coroutine, got an empty collection");
     expect(seen.taskGroup).toEqual(["AggregateError", ["a"]]);
     expect(seen.waitForTimeout).toEqual(["TimeoutError", "CancelledError"]);
     expect(seen.domTimeoutIsCorotaskTimeout).toBe(false);

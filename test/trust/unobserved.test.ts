@@ -151,12 +151,11 @@ describe("eager mode, as a native Promise would be (host side)", () => {
   // this test is marked failing: when the merge brings it, Jest reports this test as passing
   // unexpectedly, and `.failing` must be removed.
   check(
-    "a failed task nobody observes is one unhandled rejection to the host (pending: host reporting, CONTRACT section 5)",
+    "a failed task nobody observes is one unhandled rejection to the host (CONTRACT section 5)",
     "eager",
     `  fails("dropped");\n  await sleep(1);\n  return "done";`,
     (seen) => {
       expect(seen.unhandled).toEqual(["dropped"]);
     },
-    true,
   );
 });
