@@ -83,13 +83,17 @@ export function describe(value: unknown): string {
  */
 const COMPILE_ROUTES: readonly string[] = [
   "the Babel plugin corotask/babel",
+  "the tsc transformer corotask/typescript",
+  "node --import corotask/register",
+  "corotask run",
+  "a bundler plugin such as corotask/vite",
 ];
 
 /**
  * Said after the routes: the options that leave a file out of the transform. Empty until an
  * integration has them (the loader's and bundler plugins' include/exclude).
  */
-const EXCLUDED_HINT = "";
+const EXCLUDED_HINT = ", and check that its include/exclude options do not leave it out";
 
 /** The fix to suggest wherever a native Promise or async function shows up instead of a coroutine. */
 export const NOT_COMPILED_HINT =

@@ -80,7 +80,9 @@ describe("lazy mode", () => {
   test("a dropped call never runs, a call runs when awaited, and a coroutine is awaited once", () => {
     const lazy = observe("differences-lazy.js", "lazy");
     expect(lazy.order).toEqual(["after calls", "work(1) started", "awaited: 2"]);
-    expect(lazy.secondAwait).toBe("RuntimeError: cannot reuse already awaited coroutine 'work'");
+    // Module top-level await is native, so plain code: like then(), it chains on the Task the
+    // first await made (a second await inside compiled code is refused: coroutine.test.ts).
+    expect(lazy.secondAwait).toBeUndefined();
     // A second then() chains on the Task the first one made (plain code may call then twice).
     expect(lazy.secondThen).toBeUndefined();
   });
