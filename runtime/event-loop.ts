@@ -367,7 +367,8 @@ export class EventLoop {
           this.#virtualNow = this.#timers[0]!.when();
         }
       }
-      const due = this.time() + CLOCK_RESOLUTION;
+      // Host timers may fire a little early; virtual time is exact (sleep(0.0001) twice ends at 0.0002).
+      const due = this.#virtual ? this.#virtualNow : this.time() + CLOCK_RESOLUTION;
       while (this.#timers.length > 0 && this.#timers[0]!.when() <= due) {
         const timer = this.#popTimer();
         if (!timer.cancelled()) {

@@ -121,6 +121,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** A pending future on `loop` (default: getEventLoop()). */
   constructor(options?: { loop?: EventLoop }) {
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      throw new TypeError(`Future expects an options object like {loop}, got ${describe(options)}`);
+    }
     this.#loop = options?.loop ?? getEventLoop();
   }
 
@@ -238,7 +241,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Returns false if it was already done.
    */
   cancel(msg?: string): boolean {
-    if (this.#state !== "pending") return false;
+    if (this.#state !== "pending") {
+      // As asyncio: cancelling a failed future counts as looking at its exception.
+      markRetrieved(this);
+      return false;
+    }
     this.finishCancelled(msg);
     return true;
   }

@@ -192,3 +192,32 @@ function sentinel(loop: EventLoop): Future<unknown> {
   loop.callSoon(() => loop.callSoon(() => f.setResult(null)));
   return f;
 }
+
+describe("asyncio's rules for a plain Future (issue 7 part 5)", () => {
+  test("new Future(42) throws TypeError: an options object is expected", () => {
+    expect(() => new Future(42 as never)).toThrow(new TypeError("Future expects an options object like {loop}, got number 42"));
+  });
+
+  test("cancel() of a future that holds an exception returns false and marks it retrieved", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error("run jest under node --expose-gc: this test needs collection reports");
+    const loop = newEventLoop();
+    const reports: unknown[] = [];
+    loop.setExceptionHandler((_l, c) => reports.push(c));
+    let f: Future<unknown> | null = loop.createFuture();
+    f.setException(new Error("seen by cancel"));
+    expect(f.cancel()).toBe(false);
+    expect(f.hasException()).toBe(true);
+    f = null;
+    // Were it still unretrieved, its collection would report it (as the control below is).
+    let control: Future<unknown> | null = loop.createFuture();
+    control.setException(new Error("control"));
+    control = null;
+    for (let i = 0; i < 10 && reports.length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(reports.map((r) => ((r as { exception: Error }).exception).message)).toEqual(["control"]);
+    loop.close();
+  });
+});

@@ -129,3 +129,26 @@ describe("loops", () => {
     b.close();
   });
 });
+
+describe("virtual time", () => {
+  test("is exact: sleep(0.0001) twice ends at 0.0002, and a timer never fires before its time", async () => {
+    const main = define("main", 1, function* () {
+      const loop = getRunningLoop();
+      const seen: number[] = [];
+      yield at(0, sleep(0.0001));
+      seen.push(loop.time());
+      yield at(1, sleep(0.0001));
+      seen.push(loop.time());
+      loop.callLater(0.0005, () => seen.push(-loop.time()));
+      yield at(2, sleep(0.0004));
+      seen.push(loop.time());
+      yield at(3, sleep(0.0002));
+      return seen;
+    });
+    const seen = (await run(main, { virtualTime: true })) as number[];
+    expect(seen[0]).toBeCloseTo(0.0001, 12);
+    expect(seen[1]).toBeCloseTo(0.0002, 12);
+    expect(seen[2]).toBeCloseTo(0.0006, 12);
+    expect(seen[3]).toBeCloseTo(-0.0007, 12);
+  });
+});
