@@ -763,7 +763,12 @@ export class Task<T = unknown> extends Future<T> {
     this.#parents = null;
     this.#chain = null;
     this.#unlinkPending(pendingTasks(this.getLoop()));
-    if (kind === SEND) {
+    if (kind === SEND && (this.#flags & CANCEL_PENDING) !== 0) {
+      // As asyncio's step: a cancel() that came while the coroutine ran, and was not delivered
+      // before it returned, still cancels the task.
+      this.#flags &= ~CANCEL_PENDING;
+      this.finishCancelled(this.#cancelRequestMessage);
+    } else if (kind === SEND) {
       this.finishWithResult(value as T);
     } else if (value instanceof CancelledError) {
       if (this.#rare !== null) this.#rare.traceback = undefined;

@@ -5,6 +5,7 @@ import {
   RuntimeError,
   asCompleted,
   createTask,
+  currentTask,
   ensureFuture,
   gather,
   getEventLoop,
@@ -150,5 +151,25 @@ describe("virtual time", () => {
     expect(seen[1]).toBeCloseTo(0.0002, 12);
     expect(seen[2]).toBeCloseTo(0.0006, 12);
     expect(seen[3]).toBeCloseTo(-0.0007, 12);
+  });
+});
+
+describe("a cancel() the coroutine never met", () => {
+  test("a task that cancels itself and returns ends cancelled, as asyncio's test_cancel_at_end", async () => {
+    const main = define("main", 1, function* () {
+      const inner = define("inner", 2, function* () {
+        yield at(0, sleep(0));
+        currentTask().cancel("late");
+        return 12;
+      }, { mode: "lazy" });
+      const t = createTask(inner());
+      try {
+        yield at(0, t);
+      } catch (e) {
+        return [t.cancelled(), (e as Error).name, (e as Error).message];
+      }
+      return "returned";
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, "CancelledError", "late"]);
   });
 });
