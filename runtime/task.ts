@@ -84,6 +84,9 @@ const interruptedSteps: Task<unknown>[] = [];
  */
 const forwardingCancel: Task<unknown>[] = [];
 
+/** Tasks whose toString() is running, innermost last: a wait cycle prints `<Task ...>` once. */
+const describing: Task<unknown>[] = [];
+
 /**
  * The pending tasks of one loop, for allTasks(): a doubly linked list through the tasks
  * themselves, in creation order; a task unlinks itself when it finishes. Cheaper than a Set,
@@ -871,11 +874,26 @@ export class Task<T = unknown> extends Future<T> {
     return "Task";
   }
 
-  /** `<Task pending name='Task-1' coro=<main() running at demo.ts:12>>` and the like. */
+  /**
+   * `<Task pending name='Task-1' coro=<main() running at demo.ts:12> wait_for=<Future pending>>`
+   * and the like, as asyncio's repr: `cancelling` between cancel() and the end, `wait_for=` the
+   * future it is suspended on.
+   */
   override toString(): string {
-    const state = this.describeState();
-    const [head, ...rest] = state.split(" ");
-    return `<Task ${head} name='${this.getName()}' coro=<${this.#describeCoro()}>${rest.length > 0 ? " " + rest.join(" ") : ""}>`;
+    const [state, ...rest] = this.describeState().split(" ");
+    const parts = [state === "pending" && this.#cancelRequests > 0 ? "cancelling" : state, `name='${this.getName()}'`, `coro=<${this.#describeCoro()}>`];
+    const waitingOn = this.#waitingOn;
+    if (waitingOn !== null) {
+      // Tasks awaiting each other in a cycle would recurse forever: asyncio's recursive_repr.
+      if (describing.includes(this)) return "<Task ...>";
+      describing.push(this);
+      try {
+        parts.push(`wait_for=${waitingOn.toString()}`);
+      } finally {
+        describing.pop();
+      }
+    }
+    return `<Task ${parts.concat(rest).join(" ")}>`;
   }
 
   #describeCoro(): string {

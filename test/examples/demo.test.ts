@@ -10,7 +10,7 @@ test("the demo prints the request's await chain, cancels it, runs its finally, a
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   expect(run.stdout).toContain(
-    "Stack for <Task pending name='Task-2' coro=<handleRequest() running at examples/demo.ts:17>> (most recent call last):\n" +
+    "Stack for <Task pending name='Task-2' coro=<handleRequest() running at examples/demo.ts:17> wait_for=<Future pending>> (most recent call last):\n" +
       '  File "examples/demo.ts", line 17, in handleRequest\n' +
       "    return await loadUser(id);\n" +
       '  File "examples/demo.ts", line 11, in loadUser\n',

@@ -69,7 +69,7 @@ describe.each(BUNDLERS)("corotask/%s", (bundler) => {
     expect(lines).toContain(`frame fetchUser lib.ts:${fetchLine}`);
     expect(lines).toContain(`frame query lib.ts:${queryLine}`);
     expect(output).toContain(
-      `Stack for <Task pending name='fetch-user' coro=<fetchUser() running at lib.ts:${fetchLine}>> (most recent call last):\n` +
+      `Stack for <Task pending name='fetch-user' coro=<fetchUser() running at lib.ts:${fetchLine}> wait_for=<Future pending>> (most recent call last):\n` +
         `  File "lib.ts", line ${fetchLine}, in fetchUser\n` +
         `    return await query(id); // fetchUser: waiting\n` +
         `  File "lib.ts", line ${queryLine}, in query\n` +

@@ -128,7 +128,14 @@ describe("names and string forms", () => {
     await run(define("main", 1, function* () {
       const t = child();
       t.setName("Task-x");
-      expect(String(t)).toBe("<Task pending name='Task-x' coro=<child() running at test.ts:12>>");
+      expect(String(t)).toBe("<Task pending name='Task-x' coro=<child() running at test.ts:12> wait_for=<Future pending>>");
+      const awaiter = define("awaiter", 30, function* () {
+        return yield at(0, t);
+      })();
+      awaiter.setName("a");
+      expect(String(awaiter)).toBe(
+        "<Task pending name='a' coro=<awaiter() running at test.ts:31> wait_for=<Task pending name='Task-x' coro=<child() running at test.ts:12> wait_for=<Future pending>>>",
+      );
       yield at(0, t);
       expect(String(t)).toBe("<Task finished name='Task-x' coro=<child() done, defined at test.ts:10> result=42>");
       const f = failing();
@@ -141,6 +148,50 @@ describe("names and string forms", () => {
       c.cancel();
       yield at(0, sleep(0));
       expect(String(c)).toBe("<Task cancelled name='c' coro=<forever() done, defined at test.ts:50>>");
+    }), { virtualTime: true });
+  });
+
+  test("between cancel() and the end the string form says cancelling, as asyncio 3.12+", async () => {
+    const stubborn = define("stubborn", 60, function* () {
+      try {
+        yield at(0, sleep(5));
+      } catch {
+        yield at(1, sleep(1));
+      }
+    });
+    await run(define("main", 1, function* () {
+      const t = stubborn();
+      t.setName("s");
+      expect(t.cancel()).toBe(true);
+      // The awaited future is cancelled at once; the task learns of it at its next step.
+      expect(String(t)).toBe("<Task cancelling name='s' coro=<stubborn() running at test.ts:61> wait_for=<Future cancelled>>");
+      yield at(0, sleep(0));
+      expect(String(t)).toBe("<Task cancelling name='s' coro=<stubborn() running at test.ts:62> wait_for=<Future pending>>");
+      t.uncancel();
+      expect(String(t)).toBe("<Task pending name='s' coro=<stubborn() running at test.ts:62> wait_for=<Future pending>>");
+      yield at(0, t);
+      expect(String(t)).toBe("<Task finished name='s' coro=<stubborn() done, defined at test.ts:60> result=undefined>");
+    }), { virtualTime: true });
+  });
+
+  test("tasks awaiting each other in a cycle print, instead of recursing forever", async () => {
+    await run(define("main", 1, function* () {
+      const holder: { other?: unknown } = {};
+      const first = define("first", 70, function* () {
+        yield at(0, sleep(0));
+        return yield at(1, holder.other);
+      })();
+      const second = define("second", 80, function* () {
+        return yield at(0, first);
+      })();
+      holder.other = second;
+      yield at(0, sleep(0));
+      expect(String(second)).toBe(
+        "<Task pending name='" + second.getName() + "' coro=<second() running at test.ts:81> wait_for=<Task pending name='" + first.getName() +
+          "' coro=<first() running at test.ts:72> wait_for=<Task ...>>>",
+      );
+      first.cancel();
+      yield at(0, sleep(0));
     }), { virtualTime: true });
   });
 });
@@ -564,7 +615,7 @@ describe("stacks", () => {
       t.cancel();
     }), { virtualTime: true });
     expect(text).toBe(
-      "Stack for <Task pending name='Task-9' coro=<top() running at test.ts:12>> (most recent call last):\n" +
+      "Stack for <Task pending name='Task-9' coro=<top() running at test.ts:12> wait_for=<Future pending>> (most recent call last):\n" +
         '  File "test.ts", line 12, in top\n' +
         "    await middle();\n" +
         '  File "test.ts", line 21, in middle\n' +
