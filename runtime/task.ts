@@ -22,6 +22,7 @@ import {
 } from "./coroutine.js";
 import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
+import { sourceLine } from "./source-lines.js";
 import { Future } from "./future.js";
 import { RUN } from "./handle.js";
 import { runningLoopOrNull, enterLoop, leaveLoop } from "./running-loop.js";
@@ -192,7 +193,7 @@ export class Task<T = unknown> extends Future<T> {
   #previousPending: Task<unknown> | null = null;
   #nextPending: Task<unknown> | null = null;
   /** What few tasks need (an AbortSignal, a traceback): kept apart so a task stays small. */
-  #rare: { abortController?: AbortController; traceback?: StackFrame[]; cancelMessage?: string } | null = null;
+  #rare: { abortController?: AbortController; traceback?: StackFrame[]; tracebackOf?: unknown; cancelMessage?: string } | null = null;
 
   /** The message of the latest cancel(msg). */
   get #cancelRequestMessage(): string | undefined {
@@ -506,11 +507,11 @@ export class Task<T = unknown> extends Future<T> {
     const depth = siteRegister.depth;
     if (depth > base) {
       const left = this.#levelFrames(frame, base, depth, siteRegister.chain, this.#site).reverse();
-      for (const { frame: passed, site } of left) this.#recordTraceback(passed, site, error);
+      for (const { frame: passed, site } of left) this.#recordTraceback(passed, site, error, thrownIn);
       addDelegatedFrames(error, left, thrownIn);
     } else {
       // Nothing delegated in this level (a cancelled task's usual end): no arrays to build.
-      this.#recordTraceback(frame, this.#site, error);
+      this.#recordTraceback(frame, this.#site, error, thrownIn);
       addDelegatedFrames(error, [], thrownIn);
     }
     if (parents === null || parents.length === 0) {
@@ -774,19 +775,34 @@ export class Task<T = unknown> extends Future<T> {
     } else if (kind === SEND) {
       this.finishWithResult(value as T);
     } else if (value instanceof CancelledError) {
-      if (this.#rare !== null) this.#rare.traceback = undefined;
+      if (this.#rare !== null) this.#rare.traceback = this.#rare.tracebackOf = undefined;
       this.finishCancelled(value.message === "" ? undefined : value.message, value);
     } else {
       this.finishWithException(value, (this.#flags & REPORTS_TO_HOST) !== 0);
     }
   }
 
-  #recordTraceback(entry: StackEntry, site: number, error: unknown): void {
+  /**
+   * `error` passed out of `entry`, which waited at `site`: a traceback frame, innermost first.
+   * The frame that raised it (the first to record it, unless it was thrown in at the await)
+   * gets the raising line from the error's own stack, with the plain functions it called.
+   */
+  #recordTraceback(entry: StackEntry, site: number, error: unknown, thrownIn: boolean): void {
     if (error instanceof CancelledError) return;
     const info = entryInfo(entry);
     if (info === null) return;
     const rare = (this.#rare ??= {});
-    const traceback = (rare.traceback ??= []);
+    let traceback = rare.traceback;
+    if (traceback === undefined || rare.tracebackOf !== error) {
+      // A new error: what an earlier one left (caught on its way out) is not its traceback.
+      traceback = rare.traceback = [];
+      rare.tracebackOf = error;
+      const raised = thrownIn ? null : framesWhereRaised(error, info);
+      if (raised !== null) {
+        traceback.push(...raised.slice(0, TRACEBACK_LIMIT));
+        return;
+      }
+    }
     if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, site));
   }
 
@@ -858,7 +874,8 @@ export class Task<T = unknown> extends Future<T> {
     else lines.push(`${failed ? "Traceback" : "Stack"} for ${this.toString()} (most recent call last):`);
     for (const f of frames) {
       lines.push(`  File "${f.fileName}", line ${f.lineNumber}, in ${f.functionName}`);
-      if (f.source !== undefined && f.source !== "") lines.push(`    ${f.source}`);
+      const source = f.source ?? sourceLine(f.fileName, f.lineNumber);
+      if (source !== undefined && source !== "") lines.push(`    ${source}`);
     }
     if (failed) {
       const e = this.peekException();
@@ -911,6 +928,53 @@ export class Task<T = unknown> extends Future<T> {
     }
     return { info: coroutineInfo(this.#coro), site: -1 };
   }
+}
+
+/** `    at NAME (LOCATION:LINE:COLUMN)` or `    at LOCATION:LINE:COLUMN`. */
+const STACK_LINE = /^ {4}at (?:(.+?) \()?(.+):(\d+):(\d+)\)?$/;
+
+/**
+ * Where `error` was raised in the coroutine of `info`, read off its JavaScript stack: the
+ * coroutine's frame at the raising line, then the plain functions it called down to the one that
+ * threw, innermost first. Null when the stack does not show that coroutine in its own file at
+ * its own lines (an error made elsewhere, or a stack in generated positions: a bundle without
+ * source-mapped stacks), where the last await site is the best line there is.
+ */
+function framesWhereRaised(error: unknown, info: FunctionInfo): StackFrame[] | null {
+  if (!(error instanceof Error)) return null;
+  const stack = error.stack;
+  if (typeof stack !== "string") return null;
+  const lines = stack.split("\n");
+  const called: StackFrame[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith("    at ")) continue;
+    // A coroutine's line is followed by its resumption line: the first is where it raised.
+    const isCoroutine = i + 1 < lines.length && RESUMPTION_LINE.test(lines[i + 1]!);
+    const match = STACK_LINE.exec(line);
+    if (isCoroutine) {
+      if (match === null || lastName(match[1] ?? "<anonymous>") !== lastName(info.name)) return null;
+      const file = match[2]!.replace(/^file:\/\//, "");
+      const lineNumber = Number(match[3]);
+      if (!(file === info.file || file.endsWith("/" + info.file)) || lineNumber < info.line) return null;
+      const raisedAt: StackFrame = { functionName: info.name, fileName: info.file, lineNumber, columnNumber: Number(match[4]) };
+      const source = info.sites.find((at) => at.line === lineNumber)?.source;
+      if (source !== undefined) raisedAt.source = source;
+      // The plain functions' files, named as the coroutine's is (relative to the same folder).
+      const folder = file.slice(0, file.length - info.file.length);
+      for (const frame of called) if (folder !== "" && frame.fileName.startsWith(folder)) frame.fileName = frame.fileName.slice(folder.length);
+      called.push(raisedAt);
+      return called;
+    }
+    if (match === null || isRuntimeFrame(line) || match[2]!.startsWith("node:")) continue;
+    called.push({ functionName: match[1] ?? "<anonymous>", fileName: match[2]!.replace(/^file:\/\//, ""), lineNumber: Number(match[3]), columnNumber: Number(match[4]) });
+  }
+  return null;
+}
+
+/** `handle` of `Server.handle` or `Function.handle` (V8 names a static method's frame so). */
+function lastName(name: string): string {
+  return name.slice(name.lastIndexOf(".") + 1);
 }
 
 function toStackFrame(info: FunctionInfo, site: number): StackFrame {
