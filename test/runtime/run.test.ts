@@ -159,7 +159,7 @@ describe("a cancel() the coroutine never met", () => {
     const main = define("main", 1, function* () {
       const inner = define("inner", 2, function* () {
         yield at(0, sleep(0));
-        currentTask().cancel("late");
+        currentTask()!.cancel("late");
         return 12;
       }, { mode: "lazy" });
       const t = createTask(inner());
