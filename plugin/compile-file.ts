@@ -4,6 +4,8 @@
  * report bad input the same way.
  */
 import * as babel from "@babel/core";
+// @ts-expect-error: the plugin ships no type declarations; it is only passed to Babel.
+import reactJsxPlugin from "@babel/plugin-transform-react-jsx";
 // @ts-expect-error: the preset ships no type declarations; it is only passed to Babel.
 import typescriptPreset from "@babel/preset-typescript";
 import babelPlugin from "./babel/plugin.js";
@@ -24,6 +26,14 @@ export interface CompileFileOptions {
    * is plain JavaScript. `false` (bundlers that compile TypeScript themselves): types are kept.
    */
   readonly stripTypes?: boolean;
+  /**
+   * `true` (the Node hook, hence `corotask run`: Node runs no JSX): the JSX of a `.tsx` or `.jsx`
+   * file becomes `React.createElement` calls, React's classic runtime as Babel compiles it; the
+   * file's own `@jsx`/`@jsxFrag` pragmas name other functions, and `@jsxRuntime automatic`
+   * (with `@jsxImportSource`) picks the automatic runtime. `false` (the default: bundlers and
+   * `corotask build`, whose JSX is the bundler's business): JSX is kept.
+   */
+  readonly compileJsx?: boolean;
   /** The module kind, when the caller knows it (Node's hooks do); else decided from the file's syntax. */
   readonly moduleKind?: ModuleKind;
   /** A source map of the input, which the output map is chained through. */
@@ -78,13 +88,13 @@ export function mayContainAsync(code: string): boolean {
  * `OptionsError` for a bad option.
  */
 export function compileFile(code: string, filename: string, options: CompileFileOptions = {}): CompiledFile {
-  const { mode, runtime, stripTypes = true, moduleKind, inputSourceMap = null, cwd = process.cwd() } = options;
+  const { mode, runtime, stripTypes = true, compileJsx = false, moduleKind, inputSourceMap = null, cwd = process.cwd() } = options;
   const pluginOptions = validateOptions(clean({ mode, runtime }));
   const ext = extensionOf(filename);
   const isTs = ext === ".ts" || ext === ".mts" || ext === ".cts" || ext === ".tsx";
-  // TypeScript that is to be stripped must go through Babel even without an async function.
-  if (!mayContainAsync(code) && !(isTs && stripTypes)) return { code, map: null, changed: false };
   const isJsx = ext === ".tsx" || ext === ".jsx";
+  // TypeScript that is to be stripped, and JSX that is to be compiled, must go through Babel even without an async function.
+  if (!mayContainAsync(code) && !(isTs && stripTypes) && !(isJsx && compileJsx)) return { code, map: null, changed: false };
   const kind: ModuleKind = moduleKind ?? (ext === ".cjs" || ext === ".cts" ? "commonjs" : ext === ".mjs" || ext === ".mts" ? "module" : "unknown");
   const presets: babel.PluginItem[] = [];
   const parserPlugins: NonNullable<babel.ParserOptions["plugins"]> = [];
@@ -111,7 +121,7 @@ export function compileFile(code: string, filename: string, options: CompileFile
       compact: false,
       parserOpts: { plugins: parserPlugins, allowReturnOutsideFunction: kind === "commonjs" },
       presets,
-      plugins: [[babelPlugin, pluginOptions]],
+      plugins: [[babelPlugin, pluginOptions], ...(isJsx && compileJsx ? [jsxPlugin] : [])],
     });
   } catch (error) {
     throw asCompileError(error, filename);
@@ -119,6 +129,13 @@ export function compileFile(code: string, filename: string, options: CompileFile
   if (!result || result.code == null) return { code, map: null, changed: false };
   return { code: result.code, map: (result.map ?? null) as RawSourceMap | null, changed: true };
 }
+
+/**
+ * The JSX transform of @babel/preset-react, alone and without its pragma options: given
+ * `pragma`, as the preset always gives it in classic mode, the plugin refuses a file's
+ * `@jsxRuntime automatic`. Its other plugins (displayName, PURE annotations) serve bundles.
+ */
+const jsxPlugin: babel.PluginItem = [reactJsxPlugin as babel.PluginItem, { runtime: "classic" }];
 
 function clean(options: Record<string, unknown>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};

@@ -35,7 +35,8 @@ export function lookUp(source: string, filename: string, format: ModuleFormat, l
 export function compileAndStore(key: string | null, source: string, filename: string, format: ModuleFormat, loader: LoaderOptions, compile: Compile): string {
   let result: CompiledFile;
   try {
-    result = compile(source, filename, { mode: loader.mode, runtime: loader.runtime, stripTypes: true, moduleKind: format, cwd: loader.cwd });
+    // Node runs no JSX: a .tsx file's JSX is compiled too (React's classic runtime unless a pragma says otherwise).
+    result = compile(source, filename, { mode: loader.mode, runtime: loader.runtime, stripTypes: true, compileJsx: true, moduleKind: format, cwd: loader.cwd });
   } catch (error) {
     if ((error as Error | null)?.name !== "CompileError") throw error;
     const syntax = new SyntaxError((error as Error).message);

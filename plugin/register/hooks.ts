@@ -25,7 +25,7 @@ export interface HookData {
   readonly version: string;
 }
 
-/** Extensions the hook compiles (.jsx is not among them: JSX needs a JSX transform, which the hook does not run). */
+/** Extensions the hook reads and compiles itself (a .tsx file's JSX too). .jsx is not among them: Node does not load that extension. */
 export const TYPESCRIPT_EXTENSIONS: readonly string[] = [".ts", ".mts", ".cts", ".tsx"];
 export const JAVASCRIPT_EXTENSIONS: readonly string[] = [".js", ".mjs", ".cjs"];
 

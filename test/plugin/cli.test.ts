@@ -48,6 +48,14 @@ describe("corotask run", () => {
     "plain.cjs": 'const { Task } = require("corotask");\nconsole.log("cjs file", (async () => 1)() instanceof Task);\n',
     "plain.js": 'import { Task } from "corotask";\nconsole.log("js file", (async () => 1)() instanceof Task);\n',
     "throws.tsx": "interface P { n: number }\nasync function fail(p: P) {\n  await null;\n  throw new RangeError(`bad ${p.n}`);\n}\nawait fail({ n: 3 });\n",
+    "page.tsx": [
+      'import { Task } from "corotask";',
+      'import { greet } from "./greet";',
+      "const React = { createElement: (type: string, _props: unknown, ...children: unknown[]) => `<${type}>${children.join(\"\")}</${type}>` };",
+      "const t = greet(process.argv[2]!);",
+      "console.log(t instanceof Task, <h1>{await t}</h1>);",
+      "",
+    ].join("\n"),
   });
 
   test("runs a TS file with its imports compiled, passes arguments through and exits with the program's code", () => {
@@ -61,6 +69,13 @@ describe("corotask run", () => {
     expect(runCli(["run", "--mode", "lazy", "lazy.mts"], project).stdout).toBe("true\n");
     expect(runCli(["run", "cjs/main.cts"], project).stdout).toBe("cjs file true\ncjs true\n");
     expect(runCli(["run", "plain.js"], project).stdout).toBe("js file true\n");
+  });
+
+  test("runs a .tsx entry whose JSX (React's classic runtime) awaits a compiled async function", () => {
+    const run = runCli(["run", "page.tsx", "jo"], project);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe("true <h1>hi jo</h1>\n");
+    expect(run.status).toBe(0);
   });
 
   test("an error thrown in a .tsx file is reported at its original line, and the exit code is 1", () => {

@@ -95,6 +95,111 @@ describe("ES module projects", () => {
   });
 });
 
+describe("JSX in .tsx files", () => {
+  // A React-like createElement that renders to a string: what the compiled JSX calls.
+  const renderer = [
+    "type Props = Record<string, unknown> | null;",
+    "const attrs = (props: Props) => Object.entries(props ?? {}).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join(\"\");",
+    "export const Fragment = \"\";",
+    "export function createElement(type: string, props: Props, ...children: unknown[]): string {",
+    "  return type === Fragment ? children.join(\"\") : `<${type}${attrs(props)}>${children.join(\"\")}</${type}>`;",
+    "}",
+    "",
+  ].join("\n");
+  const project = tempProject({
+    "package.json": JSON.stringify({ type: "module" }),
+    "src/render.ts": renderer,
+    "src/card.tsx": [
+      'import * as React from "./render";',
+      "export async function card(title: string): Promise<string> {",
+      "  await null;",
+      "  return <section class=\"card\"><h2>{title}</h2></section>;",
+      "}",
+      "",
+    ].join("\n"),
+    "src/page.tsx": [
+      'import { Task } from "corotask";',
+      'import * as React from "./render";',
+      'import { card } from "./card";', // extensionless: card.tsx
+      "const pending = card(\"first\");",
+      "const page = <main id=\"home\">{await pending}<>{await card(\"second\")}</></main>;",
+      'console.log(pending instanceof Task, page);',
+      "",
+    ].join("\n"),
+    "src/pragma.tsx": [
+      "/** @jsx h */",
+      "/** @jsxFrag Group */",
+      "const Group = \"group\";",
+      "function h(type: string, _props: unknown, ...children: unknown[]): string {",
+      "  return `${type}(${children.join(\",\")})`;",
+      "}",
+      "async function leaf(): Promise<string> { await null; return <leaf />; }",
+      "console.log(<><tree>{await leaf()}</tree></>);",
+      "",
+    ].join("\n"),
+    "src/automatic.tsx": [
+      "/** @jsxRuntime automatic */",
+      "/** @jsxImportSource tiny-jsx */",
+      "console.log(<p>{await Promise.resolve(\"automatic\")}</p>);",
+      "",
+    ].join("\n"),
+    "node_modules/tiny-jsx/package.json": JSON.stringify({ name: "tiny-jsx", type: "module", exports: { "./jsx-runtime": "./jsx-runtime.js" } }),
+    "node_modules/tiny-jsx/jsx-runtime.js": "export const jsx = (type, props) => `${type}[${props.children}]`;\nexport const jsxs = jsx;\n",
+    "src/no-react.tsx": "console.log(<p />);\n",
+    "src/throws.tsx": [
+      'import * as React from "./render";',
+      "async function fail(): Promise<string> {",
+      "  const html = (",
+      "    <ul>",
+      "      <li>one</li>",
+      "    </ul>",
+      "  );",
+      "  await null;",
+      "  throw new RangeError(`cannot render ${html}`);",
+      "}",
+      "await fail();",
+      "",
+    ].join("\n"),
+    "cjs/package.json": JSON.stringify({ type: "commonjs" }),
+    "cjs/page.tsx": [
+      'const { Task } = require("corotask");',
+      'const React = require("./render.cts");',
+      "async function page(): Promise<string> { await null; return <p>{\"cjs\"}</p>; }",
+      "const t = page();",
+      't.then((html: string) => console.log(t instanceof Task, html));',
+      "",
+    ].join("\n"),
+    "cjs/render.cts": "exports.createElement = (type: string, _props: unknown, ...children: unknown[]) => `<${type}>${children.join(\"\")}</${type}>`;\n",
+  });
+
+  test("JSX becomes React.createElement calls, inside and outside compiled async functions, through an extensionless .tsx import", () => {
+    const run = runNode([...REGISTER, "src/page.tsx"], project);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('true <main id="home"><section class="card"><h2>first</h2></section><section class="card"><h2>second</h2></section></main>\n');
+  });
+
+  test("a file's @jsx and @jsxFrag pragmas name other functions; @jsxRuntime automatic imports @jsxImportSource's jsx-runtime", () => {
+    expect(runNode([...REGISTER, "src/pragma.tsx"], project)).toMatchObject({ stderr: "", status: 0, stdout: "group(tree(leaf()))\n" });
+    expect(runNode([...REGISTER, "src/automatic.tsx"], project)).toMatchObject({ stderr: "", status: 0, stdout: "p[automatic]\n" });
+  });
+
+  test("a CommonJS .tsx file's JSX is compiled too", () => {
+    expect(runNode([...REGISTER, "cjs/page.tsx"], project)).toMatchObject({ stderr: "", status: 0, stdout: "true <p>cjs</p>\n" });
+  });
+
+  test("without React in scope the classic runtime fails as it does everywhere, and errors keep the .tsx line", () => {
+    const noReact = runNode([...REGISTER, "src/no-react.tsx"], project);
+    expect(noReact.status).toBe(1);
+    expect(noReact.stderr).toContain("ReferenceError: React is not defined");
+    expect(noReact.stderr).toContain(`${path.join(project, "src/no-react.tsx")}:1:13`);
+    const throws = runNode([...REGISTER, "src/throws.tsx"], project);
+    expect(throws.status).toBe(1);
+    expect(throws.stderr).toContain("RangeError: cannot render <ul><li>one</li></ul>");
+    expect(throws.stderr).toContain(`${path.join(project, "src/throws.tsx")}:9:9`);
+  });
+});
+
 describe("CommonJS projects", () => {
   const project = tempProject({
     "package.json": JSON.stringify({ type: "commonjs" }),
