@@ -133,6 +133,12 @@ export function caught(error: unknown, catchIndex: number, depth: number): void 
  * added while that stays under Error.stackTraceLimit, V8's own limit on a stack's frames.
  */
 const asyncFramesAdded = new WeakMap<object, number>();
+/**
+ * CancelledErrors without JavaScript frames of their own (the runtime's, made where a cancel is
+ * delivered) whose `at async` lines were written where they struck: the await chain of each task
+ * they were thrown into, innermost first. Frames they pass through later add nothing.
+ */
+const struckErrors = new WeakSet<object>();
 /** The longest traceback a failed task keeps (its newest frames). */
 const TRACEBACK_LIMIT = 1000;
 
@@ -389,6 +395,7 @@ export class Task<T = unknown> extends Future<T> {
       kind = THROW;
       value = runtimeCancelledError(this.#cancelRequestMessage);
     }
+    if (kind === THROW && value instanceof CancelledError) this.#strike(value);
     const previousLoop = enterLoop(this.getLoop());
     const interrupted = steppingTask;
     if (interrupted !== null) {
@@ -468,6 +475,7 @@ export class Task<T = unknown> extends Future<T> {
         kind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
         value = this.#resumeValue;
         this.#resumeValue = undefined;
+        if (kind === THROW && value instanceof CancelledError) this.#strike(value);
       }
     } finally {
       if (register.chain !== null && this.#frame !== null) this.#saveChain();
@@ -478,6 +486,20 @@ export class Task<T = unknown> extends Future<T> {
       }
       leaveLoop(previousLoop);
     }
+  }
+
+  /**
+   * A CancelledError is about to be thrown in at this task's await: one without frames of its
+   * own gets an `at async` line per frame of the await chain it interrupts, innermost first, as
+   * a native error made there would show (a cancelled task awaited elsewhere: the awaiting
+   * task's chain, after the cancelled one's). Called before the step loads the chain registers.
+   */
+  #strike(error: CancelledError): void {
+    if (!isStackless(error)) return;
+    const frames = this.#logicalFrames();
+    const left: Array<{ frame: StackEntry; site: number }> = [];
+    for (let i = frames.length - 1; i >= 0; i--) left.push(frames[i]!);
+    writeStruckFrames(error, left);
   }
 
   /** Throws `error` into `frame`; in debug mode, reports a CancelledError the frame swallowed. */
@@ -523,7 +545,7 @@ export class Task<T = unknown> extends Future<T> {
     const below = siteRegister.depth;
     const chain = siteRegister.chain;
     const receiving = below > this.#levelBase() && chain !== null ? (chain[chainSlot(below - 1)] as StackEntry) : this.#frame!;
-    addAsyncFrame(error, entryInfo(receiving), this.#site);
+    if (!struckErrors.has(error as object)) addAsyncFrame(error, entryInfo(receiving), this.#site);
     return false;
   }
 
@@ -997,11 +1019,30 @@ function toStackFrame(info: FunctionInfo, site: number): StackFrame {
  */
 function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: StackEntry; site: number }>, thrownIn: boolean): void {
   // Once per error with frames; a runtime CancelledError has none and costs one lookup.
+  if (isStackless(error)) {
+    // Raised where no cancel was delivered (a cancelled future's result() in user code).
+    if (!struckErrors.has(error as object)) writeStruckFrames(error as CancelledError, left);
+    return;
+  }
   if (error instanceof Error && !asyncFramesAdded.has(error)) {
     const frames = removeRuntimeFrames(error, !thrownIn);
     if (frames >= 0) asyncFramesAdded.set(error, frames);
   }
   for (let i = 1; i < left.length; i++) addAsyncFrame(error, entryInfo(left[i]!.frame), left[i]!.site);
+}
+
+/** A CancelledError with no JavaScript frames: the runtime's own, or one made with none. */
+function isStackless(error: unknown): boolean {
+  if (!(error instanceof CancelledError)) return false;
+  if (struckErrors.has(error)) return true;
+  const stack = error.stack;
+  return typeof stack === "string" && !stack.includes("\n    at ");
+}
+
+/** Writes an `at async` line for each of `frames` (innermost first) that has a name to show. */
+function writeStruckFrames(error: CancelledError, frames: ReadonlyArray<{ frame: StackEntry; site: number }>): void {
+  struckErrors.add(error);
+  for (const { frame, site } of frames) addAsyncFrame(error, entryInfo(frame), site);
 }
 
 /** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
