@@ -230,8 +230,10 @@ export function runCoroutineThreadsafe<T>(
       }
       task = ensureFuture(made as Coroutine<T>, { loop });
     } catch (error) {
+      // As asyncio: the future gets the exception, and the callback re-raises it, so that the
+      // target loop's exception handler sees it once ("Exception in callback").
       future.fail(error);
-      return;
+      throw error;
     }
     // asyncio's _chain_future: a cancelled concurrent future cancels the task, through the loop.
     if (future.cancelled()) loop.callSoon(() => task.cancel());

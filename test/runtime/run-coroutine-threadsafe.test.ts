@@ -213,8 +213,27 @@ describe("bad input", () => {
     coro.close();
   });
 
-  test("a function that returns no coroutine fails the future with TypeError", async () => {
+  test("a function that returns no coroutine fails the future with TypeError, reported once on the loop", async () => {
+    const reports: unknown[] = [];
+    loop.setExceptionHandler((_l, context) => reports.push(context.exception));
     const future = runCoroutineThreadsafe((() => 5) as never, loop);
     await expect(runWhile(loop, future)).rejects.toThrow("runCoroutineThreadsafe's function expected a coroutine, got number 5");
+    expect(reports).toEqual([future.exception()]);
+  });
+
+  test("a task factory that throws: its exception is the future's and, once, the loop's exception handler's (asyncio)", async () => {
+    const reports: Array<{ message: string; exception: unknown }> = [];
+    loop.setExceptionHandler((_l, context) => reports.push({ message: context.message, exception: context.exception }));
+    const failure = new Error("factory broke");
+    loop.setTaskFactory(() => {
+      throw failure;
+    });
+    const coro = lazyJob([], 1, "v");
+    const future = runCoroutineThreadsafe(coro, loop);
+    await expect(runWhile(loop, future)).rejects.toBe(failure);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.exception).toBe(failure);
+    expect(reports[0]!.message).toMatch(/^Exception in callback/);
+    coro.close();
   });
 });
