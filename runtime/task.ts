@@ -133,12 +133,6 @@ export function caught(error: unknown, catchIndex: number, depth: number): void 
  * added while that stays under Error.stackTraceLimit, V8's own limit on a stack's frames.
  */
 const asyncFramesAdded = new WeakMap<object, number>();
-/**
- * CancelledErrors without JavaScript frames of their own (the runtime's, made where a cancel is
- * delivered) whose `at async` lines were written where they struck: the await chain of each task
- * they were thrown into, innermost first. Frames they pass through later add nothing.
- */
-const struckErrors = new WeakSet<object>();
 /** The longest traceback a failed task keeps (its newest frames). */
 const TRACEBACK_LIMIT = 1000;
 
@@ -490,16 +484,22 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * A CancelledError is about to be thrown in at this task's await: one without frames of its
-   * own gets an `at async` line per frame of the await chain it interrupts, innermost first, as
-   * a native error made there would show (a cancelled task awaited elsewhere: the awaiting
-   * task's chain, after the cancelled one's). Called before the step loads the chain registers.
+   * own (the runtime's) gets an `at async` line per frame of the await chain it interrupts,
+   * innermost first, as a native error made there would show (a cancelled task awaited
+   * elsewhere: the awaiting task's chain, after the cancelled one's). Frames it then leaves add
+   * nothing. Called before the step loads the chain registers.
    */
   #strike(error: CancelledError): void {
-    if (!isStackless(error)) return;
+    const stack = error.stack;
+    if (typeof stack !== "string" || OWN_FRAME_LINE.test(stack)) return;
+    const parents = this.#parents;
+    if ((parents === null || parents.length === 0) && (this.#chain === null || (this.#chain[0] as number) === 0)) {
+      // One frame, the usual case: no arrays to build.
+      addAsyncFrame(error, entryInfo(this.#frame!), this.#site);
+      return;
+    }
     const frames = this.#logicalFrames();
-    const left: Array<{ frame: StackEntry; site: number }> = [];
-    for (let i = frames.length - 1; i >= 0; i--) left.push(frames[i]!);
-    writeStruckFrames(error, left);
+    for (let i = frames.length - 1; i >= 0; i--) addAsyncFrame(error, entryInfo(frames[i]!.frame), frames[i]!.site);
   }
 
   /** Throws `error` into `frame`; in debug mode, reports a CancelledError the frame swallowed. */
@@ -545,7 +545,7 @@ export class Task<T = unknown> extends Future<T> {
     const below = siteRegister.depth;
     const chain = siteRegister.chain;
     const receiving = below > this.#levelBase() && chain !== null ? (chain[chainSlot(below - 1)] as StackEntry) : this.#frame!;
-    if (!struckErrors.has(error as object)) addAsyncFrame(error, entryInfo(receiving), this.#site);
+    if (!isFramelessCancel(error)) addAsyncFrame(error, entryInfo(receiving), this.#site);
     return false;
   }
 
@@ -1019,9 +1019,10 @@ function toStackFrame(info: FunctionInfo, site: number): StackFrame {
  */
 function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: StackEntry; site: number }>, thrownIn: boolean): void {
   // Once per error with frames; a runtime CancelledError has none and costs one lookup.
-  if (isStackless(error)) {
-    // Raised where no cancel was delivered (a cancelled future's result() in user code).
-    if (!struckErrors.has(error as object)) writeStruckFrames(error as CancelledError, left);
+  if (isFramelessCancel(error)) {
+    // Struck where it was delivered; if it was not (a cancelled future's result() called by user
+    // code), the frames it left are all the chain it has.
+    if (!(error as Error).stack!.includes("\n")) for (const { frame, site } of left) addAsyncFrame(error, entryInfo(frame), site);
     return;
   }
   if (error instanceof Error && !asyncFramesAdded.has(error)) {
@@ -1031,35 +1032,57 @@ function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: StackEn
   for (let i = 1; i < left.length; i++) addAsyncFrame(error, entryInfo(left[i]!.frame), left[i]!.site);
 }
 
-/** A CancelledError with no JavaScript frames: the runtime's own, or one made with none. */
-function isStackless(error: unknown): boolean {
-  if (!(error instanceof CancelledError)) return false;
-  if (struckErrors.has(error)) return true;
-  const stack = error.stack;
-  return typeof stack === "string" && !stack.includes("\n    at ");
-}
+/** A stack line of a frame that is not an `at async` line: V8 wrote the stack. */
+const OWN_FRAME_LINE = /\n {4}at (?!async )/;
 
-/** Writes an `at async` line for each of `frames` (innermost first) that has a name to show. */
-function writeStruckFrames(error: CancelledError, frames: ReadonlyArray<{ frame: StackEntry; site: number }>): void {
-  struckErrors.add(error);
-  for (const { frame, site } of frames) addAsyncFrame(error, entryInfo(frame), site);
+/**
+ * A CancelledError with no JavaScript frames of its own (the runtime's, or one made with none):
+ * its `at async` lines are the ones written where it struck.
+ */
+function isFramelessCancel(error: unknown): boolean {
+  if (!(error instanceof CancelledError)) return false;
+  const stack = error.stack;
+  return typeof stack === "string" && !OWN_FRAME_LINE.test(stack);
 }
 
 /** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
 function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number): void {
   if (info === null || !(error instanceof Error)) return;
-  const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
-  const frames = asyncFramesAdded.get(error) ?? 0;
-  if (frames >= limit) return;
   const stack = error.stack;
   if (typeof stack !== "string") return;
-  const at = toStackFrame(info, site);
+  const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
+  // A stack the runtime cleaned has its count; any other (a CancelledError's) is counted, which
+  // for a few lines costs less than a weak map entry per error.
+  const counted = asyncFramesAdded.get(error);
+  const frames = counted ?? countFrameLines(stack);
+  if (frames >= limit) return;
   try {
-    error.stack = `${stack}\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
-    asyncFramesAdded.set(error, frames + 1);
+    error.stack = stack + asyncLine(info, site);
+    if (counted !== undefined) asyncFramesAdded.set(error, frames + 1);
   } catch {
     /* a frozen error keeps its stack */
   }
+}
+
+/** `\n    at async NAME (FILE:LINE:COLUMN)` of a frame at an await site, made once per site. */
+const asyncLines = new WeakMap<FunctionInfo, string[]>();
+function asyncLine(info: FunctionInfo, site: number): string {
+  let lines = asyncLines.get(info);
+  if (lines === undefined) asyncLines.set(info, (lines = []));
+  // Site -1 (no await reached yet: the definition's position) is kept at the end of the array.
+  const slot = site >= 0 ? site : info.sites.length;
+  let line = lines[slot];
+  if (line === undefined) {
+    const at = toStackFrame(info, site);
+    line = lines[slot] = `\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
+  }
+  return line;
+}
+
+function countFrameLines(stack: string): number {
+  let count = 0;
+  for (let at = stack.indexOf("\n    at "); at >= 0; at = stack.indexOf("\n    at ", at + 9)) count++;
+  return count;
 }
 
 /**
