@@ -1189,7 +1189,10 @@ function checkFrame<T>(value: unknown, where: string): Frame<T> {
 /** The error for a value that should have been a coroutine. @internal */
 export function notACoroutine(value: unknown, where: string): TypeError {
   if (value instanceof Promise) {
-    return new TypeError(`${where} expected a coroutine, got a native Promise: ${NOT_COMPILED_HINT}`);
+    return new TypeError(
+      `${where} expected a coroutine, got a native Promise: ${NOT_COMPILED_HINT}. ` +
+        "A Promise that no coroutine made (a library's) can be awaited inside a compiled async function, or made a Future with ensureFuture(promise)",
+    );
   }
   if (typeof value === "function") {
     const isNativeAsync = Object.prototype.toString.call(value) === "[object AsyncFunction]" && !(BODY in value);

@@ -693,6 +693,8 @@ describe("TaskGroup.createTask", () => {
       return message;
     });
     expect(result).toMatch(/expected a coroutine, got a native Promise: .*not compiled by corotask/);
+    // And how to wait for a Promise that no coroutine made.
+    expect(result).toMatch(/awaited inside a compiled async function, or made a Future with ensureFuture\(promise\)$/);
   });
 });
 
