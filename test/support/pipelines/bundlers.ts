@@ -104,18 +104,14 @@ async function buildAllFixtures(bundler: Bundler): Promise<FixtureBuild> {
   return { outDir, entryOf };
 }
 
-// Rolldown (Vite) and esbuild check assignments to a const at build time and refuse the bundle.
-const CONST_SELF =
-  "the Babel plugin binds a named async function expression's own name with `const`, so `self = 1` inside it " +
-  "is a build error for bundlers that check const assignments (natively it is a TypeError at run time)";
 // Not corotask's doing: the bundler's ES module to CommonJS conversion (which the runner needs).
 const CJS_THIS = "this bundler's CommonJS output binds top-level `this` to exports (an ES module has undefined)";
 const CJS_STRICT = "this bundler's CommonJS output of an ES module is not strict code";
 
 /** Fixtures a bundler refuses to build, with the reason: they run as known failures (it.failing) through it. */
 const REJECTED_AT_BUILD: Readonly<Record<Bundler, Readonly<Record<string, string>>>> = {
-  vite: { "transform/named-function-expression-refers-to-itself": CONST_SELF },
-  esbuild: { "transform/named-function-expression-refers-to-itself": CONST_SELF },
+  vite: {},
+  esbuild: {},
   rollup: {},
   webpack: {},
   rspack: {},
