@@ -108,3 +108,48 @@ export function frameInfoValue(info: FrameInfo): PlainValue {
   if (info.catches.length > 0) value.catches = info.catches.map(siteValue);
   return value;
 }
+
+/*
+ * Writes to a named function expression's own name. Inside `async function self() {...}` the
+ * name is an immutable binding that the body sees. The wrap binds it with a `const` (in an
+ * arrow called at once, `(() => { const self = _af(...); return self; })()`), which keeps reads
+ * and a strict direct `eval`'s write exact. No write written in the source may stay a write to
+ * that `const`: bundlers that check const assignments (Rolldown, esbuild) refuse the bundle, and
+ * natively, in sloppy code, such a write is silently ignored. So each write's target becomes a
+ * member of a reference object, `{ get self() { return self; }, set self(_value) {...} }`,
+ * declared next to the `const`: the getter reads the function, the setter does what the native
+ * binding does on a write. Compound (`+=`), logical (`||=`), update (`++`) and destructuring
+ * writes and `for (self of ...)` heads then evaluate as natively (the read, the right-hand side,
+ * the operation, then the write, and an iterator a pattern stepped is closed) and give the same
+ * value. Writes inside a body that declares the name itself (`var self`), or under a parameter
+ * of that name, are writes to that binding and stay as they are.
+ */
+
+/** The message of the TypeError a strict write to the own name throws (V8's, the same as for a `const`). */
+export const OWN_NAME_ASSIGNMENT_ERROR = "Assignment to constant variable.";
+
+/**
+ * What the reference object's setter does for a write in code of that strictness: strict code
+ * throws the TypeError (after the right-hand side was evaluated), sloppy code ignores the write.
+ */
+export function ownNameWriteThrows(strict: boolean): boolean {
+  return strict;
+}
+
+/**
+ * How the setter names the TypeError constructor: `TypeError`, or `globalThis.TypeError` where
+ * the file may bind `TypeError` itself (the native error is always the realm's own).
+ */
+export function typeErrorConstructor(fileMayBindTypeError: boolean): readonly string[] {
+  return fileMayBindTypeError ? ["globalThis", "TypeError"] : ["TypeError"];
+}
+
+/**
+ * An anonymous function or class assigned to the own name gets that name natively (NamedEvaluation
+ * of `self = function () {}`), which a member target does not give it: such a value is written
+ * as `{ self: value }.self` (a computed key for `__proto__`, which as a plain key would set the
+ * prototype).
+ */
+export function namingKeyIsComputed(name: string): boolean {
+  return name === "__proto__";
+}

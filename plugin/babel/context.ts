@@ -50,6 +50,8 @@ export class FileContext {
   readonly hoistAnchors = new WeakMap<Node, NodePath>();
   readonly classWork = new WeakMap<Node, ClassWork>();
   readonly objectWork = new WeakMap<Node, ObjectWork>();
+  /** Named function expressions whose source writes their own name: the reference objects of those writes (own-name.ts). */
+  readonly ownNameRefs = new WeakMap<Node, Map<boolean, Identifier>>();
   /** Nodes the rewrite emitted that its own visitors must leave alone (yields of awaits, generated catch clauses). */
   readonly emitted = new WeakSet<Node>();
 

@@ -20,6 +20,7 @@ import type { FrameInfo } from "../frame-info.js";
 import { functionHeader } from "../reflection.js";
 import { ANONYMOUS_NAME, DEFAULT_EXPORT_NAME, NAMING_ASSIGNMENT_OPERATORS, memberFrameName } from "../emit-rules.js";
 import type { RewrittenBody } from "./rewrite-awaits.js";
+import { ownNameDeclarators } from "./own-name.js";
 import { withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
 
 type FunctionPath = NodePath<BabelTypes.Function>;
@@ -217,6 +218,8 @@ function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpr
   // The whole `_af(_cb({ *name() {...} }.name, ...))` stands for the function: it maps to its definition.
   const fn = withLoc(publicFunction(ctx, withLoc(branded(ctx, bodyExpression(ctx, name, node), info), node), node.generator), node);
   const self = node.id ? path.scope.getOwnBinding(node.id.name) : undefined;
+  // The writes to the name, rewritten on entering the function: their reference objects (own-name.ts).
+  const refs = ctx.ownNameRefs.get(node);
   if (node.id && !path.isInStrictMode() && containsDirectEval(ctx, path)) {
     // Sloppy code whose eval may assign the function's own name: that assignment must be ignored
     // silently, as a named function expression's binding does, where a `const` would throw. A
@@ -229,14 +232,18 @@ function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpr
       t.objectMethod("set", t.identifier(node.id.name), [path.scope.generateUidIdentifier("ignored")], t.blockStatement([])),
     ]);
     path.replaceWith(withLoc(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
-      t.variableDeclaration("var", [t.variableDeclarator(own)]),
+      t.variableDeclaration("var", [t.variableDeclarator(own), ...(refs ? ownNameDeclarators(ctx, path.scope.parent ?? path.scope, node.id.name, own, refs) : [])]),
       t.withStatement(scopeObject, t.blockStatement([t.returnStatement(t.assignmentExpression("=", t.cloneNode(own), fn))])),
     ])), []), node));
   } else if (node.id && self && self.kind === "local" && (self.referenced || self.constantViolations.length > 0)) {
-    if (!path.isInStrictMode()) ignoreSloppyAssignments(ctx, self);
-    // The name of a named function expression is bound, read-only, inside it.
+    // The name of a named function expression is bound, read-only, inside it; what the source
+    // writes to it goes through its reference objects, so nothing assigns this `const`.
+    const own = t.identifier(node.id.name);
     path.replaceWith(withLoc(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
-      t.variableDeclaration("const", [t.variableDeclarator(t.identifier(node.id.name), fn)]),
+      t.variableDeclaration("const", [
+        t.variableDeclarator(own, fn),
+        ...(refs ? ownNameDeclarators(ctx, path.scope.parent ?? path.scope, node.id.name, own, refs) : []),
+      ]),
       t.returnStatement(t.identifier(node.id.name)),
     ])), []), node));
   } else {
@@ -256,27 +263,6 @@ function containsDirectEval(ctx: FileContext, path: NodePath): boolean {
     },
   });
   return found;
-}
-
-/**
- * In sloppy code an assignment to a named function expression's own name is silently ignored;
- * the emitted `const` would throw, so such assignments keep only their right-hand side.
- */
-function ignoreSloppyAssignments(ctx: FileContext, binding: import("@babel/traverse").Binding): void {
-  for (const violation of binding.constantViolations) {
-    if (violation.isAssignmentExpression() && violation.node.operator === "=" && ctx.t.isIdentifier(violation.node.left)) {
-      violation.replaceWith(violation.node.right);
-    } else if (violation.isAssignmentExpression() && ctx.t.isIdentifier(violation.node.left)) {
-      const op = violation.node.operator.slice(0, -1) as BabelTypes.BinaryExpression["operator"];
-      if (["&&", "||", "??"].includes(op)) {
-        violation.replaceWith(ctx.t.logicalExpression(op as "&&", violation.node.left, violation.node.right));
-      } else {
-        violation.replaceWith(ctx.t.binaryExpression(op, violation.node.left, violation.node.right));
-      }
-    } else if (violation.isUpdateExpression() && ctx.t.isIdentifier(violation.node.argument)) {
-      violation.replaceWith(ctx.t.unaryExpression("+", violation.node.argument));
-    }
-  }
 }
 
 /** A member's key for reading it back after definition: `.m`, `["m"]`, or a temporary holding a computed key. */

@@ -3,6 +3,7 @@ import type * as TS from "typescript";
 import type { ResolvedOptions } from "../options.js";
 import { SourcePositions, type FrameInfo, type SiteRecord } from "../frame-info.js";
 import { ABI_LOCAL, INFOS_LOCAL, type AliasName } from "../emit-rules.js";
+import { fileIsStrict } from "./own-name.js";
 
 export type TypeScript = typeof TS;
 export type { TS };
@@ -33,6 +34,10 @@ export class FileContext {
   readonly staticBodies = new Map<TS.Node, TS.Identifier>();
   /** Function bodies (and the file) being visited, innermost last: where temporaries are declared. */
   readonly varScopes: TS.Identifier[][] = [];
+  /** The file is strict code when it runs (an ES module, "use strict", or TypeScript's alwaysStrict). */
+  readonly fileStrict: boolean;
+  /** Named function expressions whose source writes their own name: the reference objects of those writes (own-name.ts), by the original node. */
+  readonly ownNameRefs = new Map<TS.Node, Map<boolean, TS.Identifier>>();
 
   constructor(ts: TypeScript, context: TS.TransformationContext, options: ResolvedOptions, sourceFile: TS.SourceFile, cwd: string, checker: TS.TypeChecker | undefined) {
     this.ts = ts;
@@ -41,6 +46,7 @@ export class FileContext {
     this.sourceFile = sourceFile;
     this.checker = checker;
     this.positions = new SourcePositions(sourceFile.text, sourceFile.fileName, cwd, null);
+    this.fileStrict = fileIsStrict(ts, sourceFile, context.getCompilerOptions());
   }
 
   /** True once anything was emitted that needs the runtime header. */

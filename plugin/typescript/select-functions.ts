@@ -15,6 +15,7 @@ import {
   type ClassWork, type CoroutineParts,
 } from "./wrap-function.js";
 import { captureLexical } from "./capture-lexical.js";
+import { ownNameWrites, rewriteOwnNameWrite, type OwnNameTarget } from "./own-name.js";
 
 type Ts = typeof import("typescript");
 
@@ -38,6 +39,8 @@ export class Walk {
   readonly fastPath: FastPath;
   /** The body state of the innermost coroutine function being visited; null outside one (or in a nested plain function). */
   state: BodyState | null = null;
+  /** Original nodes that write a named async function expression's own name, and what they become (own-name.ts). */
+  readonly ownNameTargets = new Map<TS.Node, OwnNameTarget>();
 
   constructor(ctx: FileContext, context: TS.TransformationContext, fastPath: FastPath) {
     this.ctx = ctx;
@@ -53,6 +56,10 @@ export class Walk {
 
   readonly visit = (node: TS.Node): TS.VisitResult<TS.Node | undefined> => {
     const { ts } = this.ctx;
+    if (this.ownNameTargets.size > 0) {
+      const written = rewriteOwnNameWrite(this.ctx, this.ownNameTargets, node, this.visit);
+      if (written !== undefined) return written;
+    }
     if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) return this.visitStatementContainer(node);
     if (ts.isFunctionExpression(node) || ts.isArrowFunction(node)) {
       if (isCoroutineFunction(ts, node)) return this.compileExpression(node);
@@ -141,12 +148,26 @@ export class Walk {
   }
 
   compileExpression(node: TS.FunctionExpression | TS.ArrowFunction): TS.Expression {
+    if (this.ctx.ts.isFunctionExpression(node) && node.name) this.findOwnNameWrites(node, node.name.text);
     const parts = this.compileBody(node);
     if (this.ctx.ts.isArrowFunction(node)) {
       const { statements, wrap } = captureLexical(this.ctx, this.context, parts.statements, parts.parameters);
       return wrapExpression(this.ctx, { ...parts, statements: statements.statements, parameters: statements.parameters }, wrap);
     }
     return wrapExpression(this.ctx, parts, (fn) => fn);
+  }
+
+  /** Marks the writes to a named function expression's own name for the visit to rewrite; the wrap declares their reference objects. */
+  findOwnNameWrites(node: TS.FunctionExpression, name: string): void {
+    const writes = ownNameWrites(this.ctx.ts, node, this.ctx.fileStrict);
+    if (writes.size === 0) return;
+    const refs = new Map<boolean, TS.Identifier>();
+    for (const [target, strict] of writes) {
+      let ref = refs.get(strict);
+      if (!ref) refs.set(strict, (ref = this.ctx.uid(name)));
+      this.ownNameTargets.set(target, { ref, name });
+    }
+    this.ctx.ownNameRefs.set(node, refs);
   }
 
   /** A block's statements, with its coroutine function declarations hoisted to the top. */

@@ -15,6 +15,7 @@ import type { FrameInfo } from "../frame-info.js";
 import { ANONYMOUS_NAME, DEFAULT_EXPORT_NAME, NAMING_ASSIGNMENT_OPERATORS, functionHeader, memberFrameName } from "./shared.js";
 import { isIdentifierName, withLoc, type FileContext, type TS } from "./context.js";
 import type { BodyState } from "./rewrite-awaits.js";
+import { hasUseStrict, isStrictAt, ownNameDeclarations } from "./own-name.js";
 
 type Ts = typeof import("typescript");
 
@@ -183,14 +184,52 @@ export function wrapExpression(ctx: FileContext, parts: CoroutineParts, captured
   const name = ownName || inferredName(ts, node);
   const info = makeInfo(ctx, parts, name);
   let fn = withLoc(ctx, publicFunction(ctx, withLoc(ctx, branded(ctx, bodyExpression(ctx, name, parts), info), node), parts.generator), node);
-  if (ownName && refersTo(ts, node.body, ownName)) {
-    // The name of a named function expression is bound, read-only, inside it.
-    fn = f.createCallExpression(f.createParenthesizedExpression(f.createArrowFunction(undefined, undefined, [], undefined, undefined, f.createBlock([
-      f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(ownName, undefined, undefined, fn)], ts.NodeFlags.Const)),
-      f.createReturnStatement(f.createIdentifier(ownName)),
-    ], true))), undefined, []);
+  if (ownName && (refersTo(ts, node.body, ownName) || node.parameters.some((p) => refersTo(ts, p, ownName)))) {
+    const refs = ctx.ownNameRefs.get(node);
+    const own = f.createIdentifier(ownName);
+    let statements: TS.Statement[];
+    if (!isStrictAt(ts, node, ctx.fileStrict) && !(node.body && ts.isBlock(node.body) && hasUseStrict(ts, node.body.statements)) && callsEval(ts, node)) {
+      // Sloppy code whose eval may assign the function's own name: that assignment must be ignored
+      // silently, as a named function expression's binding does, where a `const` would throw. A
+      // `with` scope whose setter does nothing gives exactly that (and `with` exists only in
+      // sloppy code, where it is needed); its null prototype hides Object.prototype's names.
+      const holder = ctx.uid(ownName);
+      const scopeObject = f.createObjectLiteralExpression([
+        f.createPropertyAssignment("__proto__", f.createNull()),
+        f.createGetAccessorDeclaration(undefined, ownName, [], undefined, f.createBlock([f.createReturnStatement(holder)], false)),
+        f.createSetAccessorDeclaration(undefined, ownName, [f.createParameterDeclaration(undefined, undefined, ctx.uid("ignored"))], f.createBlock([], false)),
+      ], true);
+      statements = [
+        f.createVariableStatement(undefined, f.createVariableDeclarationList([
+          f.createVariableDeclaration(holder), ...(refs ? ownNameDeclarations(ctx, ownName, holder, refs) : []),
+        ])),
+        f.createWithStatement(scopeObject, f.createBlock([f.createReturnStatement(f.createAssignment(holder, fn))], true)),
+      ];
+    } else {
+      // The name of a named function expression is bound, read-only, inside it; what the source
+      // writes to it goes through its reference objects, so nothing assigns this `const`.
+      statements = [
+        f.createVariableStatement(undefined, f.createVariableDeclarationList([
+          f.createVariableDeclaration(ownName, undefined, undefined, fn), ...(refs ? ownNameDeclarations(ctx, ownName, own, refs) : []),
+        ], ts.NodeFlags.Const)),
+        f.createReturnStatement(f.createIdentifier(ownName)),
+      ];
+    }
+    fn = f.createCallExpression(f.createParenthesizedExpression(f.createArrowFunction(undefined, undefined, [], undefined, undefined, f.createBlock(statements, true))), undefined, []);
   }
   return withLoc(ctx, f.createParenthesizedExpression(captured(fn)), node);
+}
+
+/** True when `node` calls `eval` directly somewhere inside (nested functions included). */
+function callsEval(ts: Ts, node: TS.Node): boolean {
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "eval") found = true;
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(node, visit);
+  return found;
 }
 
 /** True when `name` is read somewhere in `body` (a cheap over-approximation: any identifier of that text). */

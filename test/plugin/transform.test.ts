@@ -2,6 +2,7 @@
 import * as babel from "@babel/core";
 import babelPlugin from "../../plugin/babel/plugin.js";
 import { transformWithPlugin } from "../support/pipelines.js";
+import { OWN_NAME_CASES, constAssignments, ownNameScript, runOwnNameScript } from "../support/own-name-cases.js";
 
 const FILE = "/project/src/app.js";
 
@@ -210,5 +211,17 @@ describe("sloppy-mode async functions", () => {
     // The name still reads the function after the ignored assignment, and Object.prototype's
     // names (valueOf) do not shadow the program's own through the scope that implements it.
     expect(await exports.f!()).toBe("function true number");
+  });
+});
+
+// Sloppy code ignores a write to a named function expression's own name, strict code throws
+// TypeError after evaluating what native code evaluates; the emitted `const` is never assigned
+// (bundlers that check const assignments refuse that). Fixtures, being modules, pin only strict code.
+describe.each([["sloppy", false], ["strict", true]] as const)("writes to a named function expression's own name in %s code", (_kind, strict) => {
+  test.each(OWN_NAME_CASES)("%s", async (body) => {
+    const source = ownNameScript(body, strict);
+    const code = transform(source, { sourceType: "script" });
+    expect(constAssignments(code)).toEqual([]);
+    expect(await runOwnNameScript(code)).toEqual(await runOwnNameScript(source));
   });
 });

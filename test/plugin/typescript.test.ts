@@ -14,6 +14,7 @@ import corotask, { name, version } from "../../plugin/typescript/index.js";
 import { assertTransformerApi } from "../../plugin/typescript/transformer.js";
 import { OptionsError } from "../../plugin/options.js";
 import { executeProgram, transformWithTypeScript } from "../support/pipelines.js";
+import { OWN_NAME_CASES, constAssignments, ownNameScript, runOwnNameScript } from "../support/own-name-cases.js";
 
 type Exports = Record<string, (...args: any[]) => any>;
 
@@ -61,6 +62,24 @@ describe("TypeScript-only forms", () => {
     `;
     const exports = load(transformWithTypeScript(source, "/project/input.ts").code);
     await expect(exports.bump!.call(exports.counter, 2)).resolves.toBe(3);
+  });
+});
+
+// As the Babel plugin (transform.test.ts): sloppy code ignores a write to a named function
+// expression's own name, strict code throws; the emitted `const` is never assigned. The file is
+// a script, strict by a directive or by TypeScript's alwaysStrict (on by default).
+describe.each<[string, boolean, ts.CompilerOptions]>([
+  ["a sloppy script (alwaysStrict false)", false, { alwaysStrict: false }],
+  ['a "use strict" script', true, { alwaysStrict: false }],
+  ["a script under alwaysStrict", false, {}],
+])("writes to a named function expression's own name in %s", (_kind, directive, options) => {
+  test.each(OWN_NAME_CASES)("%s", async (body) => {
+    const source = ownNameScript(body, directive);
+    const { code, diagnostics } = transformWithTypeScript(source, "/project/input.js", {}, { ignoreDeprecations: "6.0", ...options });
+    expect(diagnostics).toEqual([]);
+    expect(constAssignments(code)).toEqual([]);
+    const strict = directive || options.alwaysStrict !== false;
+    expect(await runOwnNameScript(code)).toEqual(await runOwnNameScript(strict && !directive ? `"use strict";\n${source}` : source));
   });
 });
 

@@ -84,11 +84,17 @@ function compileErrorMessage(fixture, error) {
   return String(error && error.message).split(fixture.dir + "/").join("") + "\n";
 }
 
-/** Evaluates CommonJS `code`; `modules` maps the specifiers it may require. Returns its exports. */
+/** A value of `executeProgram`'s `modules` that stands for the program itself (an import of its own file). */
+const SELF = Symbol("the program's own exports");
+
+/**
+ * Evaluates CommonJS `code`; `modules` maps the specifiers it may require (to {@link SELF} for
+ * the program's own file: an ES module that imports itself gets its own namespace). Returns its exports.
+ */
 function executeProgram(code, modules, filename = "input.js") {
   const module = { exports: {} };
   const requireFn = (specifier) => {
-    if (specifier in modules) return modules[specifier];
+    if (Object.prototype.hasOwnProperty.call(modules, specifier)) return modules[specifier] === SELF ? module.exports : modules[specifier];
     throw new Error(`fixture ${filename} requires ${JSON.stringify(specifier)}, which the runner does not provide`);
   };
   new Function("exports", "require", "module", `${code}\n//# sourceURL=${filename}`)(module.exports, requireFn, module);
@@ -128,7 +134,9 @@ async function runCompiled(code, fixture, runtime, { native = false } = {}) {
       lines.push(text);
     }
   };
-  const exports = executeProgram(code, { corotask: runtime }, fixture.id);
+  // A fixture may import itself (`import * as self from "./input.js"`, TypeScript's `.js` for `.ts` too).
+  const own = path.basename(fixture.inputFile);
+  const exports = executeProgram(code, { corotask: runtime, [`./${own}`]: SELF, [`./${own.replace(/\.[jt]sx?$/, ".js")}`]: SELF }, fixture.id);
   const main = exports.main;
   if (typeof main !== "function") throw new Error(`fixture ${fixture.id} does not export a main function`);
   try {
@@ -147,6 +155,7 @@ module.exports = {
   transformOptions,
   presetsFor,
   compileErrorMessage,
+  SELF,
   executeProgram,
   formatValue,
   runCompiled,

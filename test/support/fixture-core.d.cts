@@ -42,6 +42,8 @@ export declare function isErrorFixture(fixture: Fixture): boolean;
 export declare function transformOptions(fixture: Fixture): Record<string, unknown>;
 export declare function presetsFor(names: readonly string[] | undefined, filename: string, resolve: (id: string) => string, major?: 7 | 8): PresetEntry[];
 export declare function compileErrorMessage(fixture: Fixture, error: unknown): string;
+/** In `executeProgram`'s `modules`: the specifier names the program's own file. */
+export declare const SELF: unique symbol;
 export declare function executeProgram(code: string, modules: Record<string, unknown>, filename?: string): Record<string, unknown>;
 export declare function formatValue(value: unknown): string;
 export declare function runCompiled(code: string, fixture: Fixture, runtime: FixtureRuntime, options?: { native?: boolean }): Promise<string>;

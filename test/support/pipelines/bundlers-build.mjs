@@ -54,8 +54,10 @@ const builders = {
       configFile: false,
       logLevel: "silent",
       plugins: await plugins("vite"),
-      // Fixtures use classic JSX with a local React.
-      oxc: { jsx: { runtime: "classic" } },
+      // Fixtures use classic JSX with a local React, compiled as for production, as every other
+      // pipeline compiles it: left to itself Vite picks development JSX (extra __self and
+      // __source props) whenever NODE_ENV is not "production", and Jest sets it to "test".
+      oxc: { jsx: { runtime: "classic", development: false } },
       ssr: { noExternal: spec.external.length === 0 ? true : undefined, external: spec.external },
       build: {
         ssr: true,
@@ -113,6 +115,7 @@ const builders = {
 };
 
 function webpackLikeConfig(plugins, isRspack) {
+  const esm = spec.format === "esm";
   const jsx = isRspack
     ? { loader: "builtin:swc-loader", options: { jsc: { target: "es2022", parser: { syntax: "ecmascript", jsx: true }, transform: { react: { runtime: "classic" } } } } }
     : { loader: require.resolve("babel-loader"), options: { babelrc: false, configFile: false, presets: [[require.resolve("@babel/preset-react"), { runtime: "classic" }]] } };
@@ -126,9 +129,12 @@ function webpackLikeConfig(plugins, isRspack) {
       path: spec.outDir,
       filename: "[name].js",
       clean: true,
-      ...(spec.format === "cjs" ? { library: { type: "commonjs2" } } : {}),
+      // ESM: an ES module per entry (its exports those of the entry), as users ship.
+      ...(esm ? { module: true, chunkFormat: "module", library: { type: "module" } } : { library: { type: "commonjs2" } }),
     },
-    externals: Object.fromEntries(spec.external.map((name) => [name, `commonjs ${name}`])),
+    ...(esm && !isRspack ? { experiments: { outputModule: true } } : {}),
+    externalsType: esm ? "module" : "commonjs",
+    externals: Object.fromEntries(spec.external.map((name) => [name, name])),
     resolve: { extensions, extensionAlias: { ".js": [".ts", ".js"] } },
     module: { rules: [{ test: /\.jsx$/, ...jsx }] },
     optimization: { minimize: false },

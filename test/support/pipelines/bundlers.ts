@@ -1,9 +1,14 @@
 /**
  * The bundlers as fixture pipelines, and the child-process build that both they and
  * test/plugin/bundlers.test.ts use. Every fixture goes through one multi-entry build per bundler
- * (built plugin `corotask/<bundler>` from dist/, CommonJS output, "corotask" external), made on
- * the first fixture that asks; each fixture's trace must then be the same as through Babel.
+ * (built plugin `corotask/<bundler>` from dist/, ES module output as users ship it, "corotask"
+ * external), made on the first fixture that asks; each fixture's trace must then be the same as
+ * through Babel. The runner takes CommonJS, so each bundle is converted as the Babel pipeline's
+ * output is (Babel's ES module to CommonJS transform, which keeps module semantics: strict code,
+ * top-level `this` undefined): the bundler's own CommonJS output would not (it binds `this` to
+ * `exports` and drops strictness), and that is the harness's conversion, not the user's bundle.
  */
+import * as babel from "@babel/core";
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -99,23 +104,15 @@ async function buildAllFixtures(bundler: Bundler): Promise<FixtureBuild> {
   );
   const outDir = path.join(dir, "out");
   // The root is the repository: the fixtures lie outside it, so stacks name them "input.js".
-  const result = await limited(() => buildWithBundler({ bundler, root: REPO_ROOT, outDir, entries, format: "cjs", external: ["corotask"], plugins }, REPO_ROOT));
+  const result = await limited(() => buildWithBundler({ bundler, root: REPO_ROOT, outDir, entries, format: "esm", external: ["corotask"], plugins }, REPO_ROOT));
   if (!result.ok) throw new Error(`${bundler} could not build the fixtures:\n${result.message}`);
   return { outDir, entryOf };
 }
 
-// Rolldown (Vite) and esbuild check assignments to a const at build time and refuse the bundle.
-const CONST_SELF =
-  "the Babel plugin binds a named async function expression's own name with `const`, so `self = 1` inside it " +
-  "is a build error for bundlers that check const assignments (natively it is a TypeError at run time)";
-// Not corotask's doing: the bundler's ES module to CommonJS conversion (which the runner needs).
-const CJS_THIS = "this bundler's CommonJS output binds top-level `this` to exports (an ES module has undefined)";
-const CJS_STRICT = "this bundler's CommonJS output of an ES module is not strict code";
-
 /** Fixtures a bundler refuses to build, with the reason: they run as known failures (it.failing) through it. */
 const REJECTED_AT_BUILD: Readonly<Record<Bundler, Readonly<Record<string, string>>>> = {
-  vite: { "transform/named-function-expression-refers-to-itself": CONST_SELF },
-  esbuild: { "transform/named-function-expression-refers-to-itself": CONST_SELF },
+  vite: {},
+  esbuild: {},
   rollup: {},
   webpack: {},
   rspack: {},
@@ -123,23 +120,23 @@ const REJECTED_AT_BUILD: Readonly<Record<Bundler, Readonly<Record<string, string
 
 /** Fixtures that build but run differently through a bundler, for a reason outside corotask: known failures. */
 const KNOWN_FAILURES: Readonly<Record<Bundler, Readonly<Record<string, string>>>> = {
-  vite: {
-    "presets/env-es5-lowered-generators": CJS_THIS,
-    "presets/env-node-targets": CJS_THIS,
-    "transform/use-strict-directive-inside-function": CJS_STRICT,
-    "presets/react-jsx-in-async-component": "not yet investigated: the element logs as [object Object] through Vite 8's JSX transform",
-  },
-  esbuild: {
-    "presets/env-es5-lowered-generators": CJS_THIS,
-    "presets/env-node-targets": CJS_THIS,
-    "transform/use-strict-directive-inside-function": CJS_STRICT,
-  },
+  vite: {},
+  esbuild: {},
   rollup: {},
   webpack: {},
-  rspack: {
-    "transform/export-default-anonymous-async-function": "not yet investigated: rspack's CommonJS library output has no `default` for this entry",
-  },
+  rspack: {},
 };
+
+/** An ES module bundle as CommonJS for the runner: Babel's conversion, no other change (as pipelines.ts `toCommonJs`). */
+function esmToCommonJs(code: string, id: string): string {
+  return babel.transformSync(code, {
+    filename: `${id}.js`,
+    babelrc: false,
+    configFile: false,
+    sourceType: "module",
+    plugins: [require.resolve("@babel/plugin-transform-modules-commonjs")],
+  })!.code!;
+}
 
 /** A pipeline that compiles every fixture with `bundler`: one build, made by prepare(). */
 export function bundlerPipeline(bundler: Bundler): Pipeline {
@@ -160,7 +157,7 @@ export function bundlerPipeline(bundler: Bundler): Pipeline {
       if (built === undefined) throw new Error(`the ${bundler} pipeline was not prepared: call prepare() before compile()`);
       const name = built.entryOf.get(fixture.id);
       if (name === undefined) throw new Error(`fixture ${fixture.id} was not in the ${bundler} build`);
-      return readFileSync(path.join(built.outDir, `${name}.js`), "utf8");
+      return esmToCommonJs(readFileSync(path.join(built.outDir, `${name}.js`), "utf8"), fixture.id);
     },
   };
 }
