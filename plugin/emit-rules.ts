@@ -102,6 +102,7 @@ export function frameInfoValue(info: FrameInfo): PlainValue {
     file: info.file,
     line: info.line,
     column: info.column,
+    endLine: info.endLine,
     header: info.header,
     sites: info.sites.map(siteValue),
   };

@@ -18,6 +18,12 @@ export interface FrameInfo {
   file: string;
   line: number;
   column: number;
+  /**
+   * The line where the function's text ends (0 when it ends in another file than it starts):
+   * a raising line read off a stack must lie between `line` and this one (see the runtime's
+   * FunctionInfo).
+   */
+  endLine: number;
   /** The header `toString()` shows (`async function f(a, b = 1)`), see reflection.ts. */
   header: string;
   sites: SiteRecord[];

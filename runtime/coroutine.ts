@@ -64,6 +64,12 @@ export interface FunctionInfo {
   /** The definition site: 1-based line and column of the `async` keyword or the function. */
   readonly line: number;
   readonly column: number;
+  /**
+   * The line where the function's text ends (0 or absent: unknown). A raising line read off an
+   * error's stack is taken only between `line` and this one: a stack in generated positions
+   * (not source-mapped) that happens to name the original file would otherwise be believed.
+   */
+  readonly endLine?: number;
   /** Await sites, indexed by the number the body writes to `siteRegister.at`. */
   readonly sites: readonly SiteInfo[];
   /** Catch sites, indexed by the number the body writes to `siteRegister.caught`. */

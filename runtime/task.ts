@@ -978,7 +978,8 @@ function framesWhereRaised(error: unknown, info: FunctionInfo): StackFrame[] | n
       if (match === null || lastName(match[1] ?? "<anonymous>") !== lastName(info.name)) return null;
       const file = match[2]!.replace(/^file:\/\//, "");
       const lineNumber = Number(match[3]);
-      if (!(file === info.file || file.endsWith("/" + info.file)) || lineNumber < info.line) return null;
+      const endLine = info.endLine ?? 0;
+      if (!(file === info.file || file.endsWith("/" + info.file)) || lineNumber < info.line || lineNumber > endLine) return null;
       const raisedAt: StackFrame = { functionName: info.name, fileName: info.file, lineNumber, columnNumber: Number(match[4]) };
       const source = info.sites.find((at) => at.line === lineNumber)?.source;
       if (source !== undefined) raisedAt.source = source;

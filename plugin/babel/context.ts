@@ -106,6 +106,14 @@ export class FileContext {
     return this.positions.site(loc.start.line, loc.start.column);
   }
 
+  /** The original line where `node` ends, or 0 when it ends in another file than `start`'s. */
+  endLine(node: Node, start: { file: string }): number {
+    const loc = node.loc;
+    if (!loc) return 0;
+    const end = this.positions.site(loc.end.line, Math.max(0, loc.end.column - 1));
+    return end.file === start.file ? end.line : 0;
+  }
+
   /** Names declared by the runtime header, in emission order (for the header pass). */
   headerNames(): { abi: Identifier | null; aliases: ReadonlyMap<AliasName, Identifier>; infos: Identifier | null } {
     return { abi: this.#abi, aliases: this.#aliases, infos: this.#infos };

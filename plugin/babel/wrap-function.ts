@@ -105,6 +105,7 @@ function makeInfo(ctx: FileContext, fn: BabelTypes.Node, name: string, rewritten
     file: def.file,
     line: def.line,
     column: def.column,
+    endLine: ctx.endLine(fn, def),
     header,
     sites: rewritten.sites,
     catches: rewritten.catches,

@@ -112,6 +112,14 @@ export class FileContext {
     return this.positions.site(start.line + 1, start.character);
   }
 
+  /** The original line where `node` ends, or 0 when it ends in another file than `start`'s. */
+  endLine(node: TS.Node, start: { file: string }): number {
+    if (node.pos < 0) return 0;
+    const end = this.ts.getLineAndCharacterOfPosition(this.sourceFile, Math.max(node.getStart(this.sourceFile), node.getEnd() - 1));
+    const site = this.positions.site(end.line + 1, end.character);
+    return site.file === start.file ? site.line : 0;
+  }
+
   /** Names declared by the runtime header, in emission order (for the header pass). */
   headerNames(): { abi: TS.Identifier | null; aliases: ReadonlyMap<AliasName, TS.Identifier>; infos: TS.Identifier | null } {
     return { abi: this.#abi, aliases: this.#aliases, infos: this.#infos };

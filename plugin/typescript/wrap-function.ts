@@ -99,6 +99,7 @@ function makeInfo(ctx: FileContext, parts: CoroutineParts, name: string): TS.Exp
     file: def.file,
     line: def.line,
     column: def.column,
+    endLine: ctx.endLine(parts.original, def),
     header: functionHeaderOf(ctx, parts.original),
     sites: parts.state.sites,
     catches: parts.state.catches,

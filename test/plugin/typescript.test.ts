@@ -153,7 +153,7 @@ describe("source maps", () => {
     expect(originalPositionFor(trace, throwAt)).toMatchObject({ line: 9, column: 2 });
   });
 
-  test("frame infos carry .ts positions: getStack() shows the original await line", async () => {
+  test("frame infos carry .ts positions: getStack() shows the original await line (this stack is in generated positions under the .ts name: its raising line, past the function's end, is not believed)", async () => {
     const exports = load(code);
     await expect(runtime.run(() => exports.probe!())).resolves.toEqual(["fail:8", "raised"]);
   });
