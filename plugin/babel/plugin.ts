@@ -9,7 +9,7 @@ import { SourcePositions, type RawSourceMap } from "../frame-info.js";
 import { FileContext, type Types } from "./context.js";
 import { selectFunctions } from "./select-functions.js";
 import { rewriteAwaits } from "./rewrite-awaits.js";
-import { functionHeaderOf, inferredName, wrapFunction } from "./wrap-function.js";
+import { functionHeaderOf, inferredName, placeHoisted, wrapFunction } from "./wrap-function.js";
 import { insertRuntimeHeader } from "./import-runtime.js";
 
 interface BabelApi extends ConfigAPI {
@@ -112,6 +112,7 @@ export default function corotaskBabelPlugin(api: BabelApi, rawOptions: unknown):
           const positions = new SourcePositions(file.code, file.opts.filename, file.opts.root ?? cwd, inputSourceMap(file));
           const ctx = new FileContext(t, options, program, positions, file.code);
           selectFunctions(ctx, compileFunction);
+          placeHoisted(ctx);
           if (ctx.used) {
             insertRuntimeHeader(ctx);
             program.scope.crawl();
