@@ -7,7 +7,7 @@ import * as babel from "@babel/core";
 // @ts-expect-error: the preset ships no type declarations; it is only passed to Babel.
 import typescriptPreset from "@babel/preset-typescript";
 import babelPlugin from "./babel/plugin.js";
-import { validateOptions, type Mode } from "./options.js";
+import { COMPILE_FILE_OPTIONS, validateOptions, type Mode } from "./options.js";
 import type { RawSourceMap } from "./frame-info.js";
 
 /** How the emitted code should treat the file: as an ES module, as CommonJS, or decided from its syntax. */
@@ -78,8 +78,12 @@ export function mayContainAsync(code: string): boolean {
  * `OptionsError` for a bad option.
  */
 export function compileFile(code: string, filename: string, options: CompileFileOptions = {}): CompiledFile {
-  const { mode, runtime, stripTypes = true, moduleKind, inputSourceMap = null, cwd = process.cwd() } = options;
-  const pluginOptions = validateOptions(clean({ mode, runtime }));
+  if (typeof code !== "string") {
+    throw new TypeError(`compileFile takes the source as a string, received ${describe(code)}; read the file with readFileSync(file, "utf8")`);
+  }
+  if (typeof filename !== "string" || filename === "") throw new TypeError(`compileFile takes the file's name as a string, received ${describe(filename)}`);
+  const pluginOptions = validateOptions(options, COMPILE_FILE_OPTIONS);
+  const { stripTypes = true, moduleKind, inputSourceMap = null, cwd = process.cwd() } = (options ?? {}) as CompileFileOptions;
   const ext = extensionOf(filename);
   const isTs = ext === ".ts" || ext === ".mts" || ext === ".cts" || ext === ".tsx";
   // TypeScript that is to be stripped must go through Babel even without an async function.
@@ -120,10 +124,10 @@ export function compileFile(code: string, filename: string, options: CompileFile
   return { code: result.code, map: (result.map ?? null) as RawSourceMap | null, changed: true };
 }
 
-function clean(options: Record<string, unknown>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
-  return Object.keys(out).length === 0 ? undefined : out;
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return typeof value;
 }
 
 function extensionOf(filename: string): string {
