@@ -9,6 +9,8 @@ import typescriptPreset from "@babel/preset-typescript";
 import babelPlugin from "./babel/plugin.js";
 import { COMPILE_FILE_OPTIONS, validateOptions, type Mode } from "./options.js";
 import type { RawSourceMap } from "./frame-info.js";
+import { CompileError, codeFrame, printable } from "./compile-error.js";
+import { deepestNesting, deepNestingReason, isStackOverflow, lineAndColumn } from "./deep-nesting.js";
 
 /** How the emitted code should treat the file: as an ES module, as CommonJS, or decided from its syntax. */
 export type ModuleKind = "module" | "commonjs" | "unknown";
@@ -40,29 +42,7 @@ export interface CompiledFile {
   readonly changed: boolean;
 }
 
-/** A syntax error (or any error the transform raises for a position) in a user's file. */
-export class CompileError extends Error {
-  /** The file, as it was given. */
-  readonly file: string;
-  /** 1-based line and column of the error, when known. */
-  readonly line: number | undefined;
-  readonly column: number | undefined;
-  /** The reason alone, without the position or the code frame. */
-  readonly reason: string;
-  /** The code frame (plain text, no colours), or "" when there is no position. */
-  readonly frame: string;
-
-  constructor(file: string, reason: string, line: number | undefined, column: number | undefined, frame: string) {
-    const where = line === undefined ? file : `${file}:${line}:${(column ?? 0) + 1}`;
-    super(frame ? `${where}: ${reason}\n\n${frame}` : `${where}: ${reason}`);
-    this.file = file;
-    this.reason = reason;
-    this.line = line;
-    this.column = column;
-    this.frame = frame;
-  }
-}
-CompileError.prototype.name = "CompileError";
+export { CompileError };
 
 /** Extensions the transform compiles. */
 export const SOURCE_EXTENSIONS: readonly string[] = [".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"];
@@ -118,7 +98,7 @@ export function compileFile(code: string, filename: string, options: CompileFile
       plugins: [[babelPlugin, pluginOptions]],
     });
   } catch (error) {
-    throw asCompileError(error, filename);
+    throw asCompileError(error, code, filename);
   }
   if (!result || result.code == null) return { code, map: null, changed: false };
   return { code: result.code, map: (result.map ?? null) as RawSourceMap | null, changed: true };
@@ -139,24 +119,51 @@ function extensionOf(filename: string): string {
 interface BabelErrorShape {
   message?: unknown;
   code?: unknown;
+  /** Babel's parser: the position (1-based line, 0-based column) and the offset. */
   loc?: { line?: number; column?: number };
-  reasonCode?: unknown;
+  pos?: unknown;
+  /** The plugin's own refusals (babel/context.ts's refusal()): the reason alone, and how many columns the construct spans. */
+  reason?: unknown;
+  span?: unknown;
 }
 
-/** Turns Babel's error into a CompileError: the reason, the 1-based position and the plain code frame. */
-function asCompileError(error: unknown, filename: string): unknown {
+/**
+ * Turns Babel's error into a CompileError: the reason, the 1-based position and a plain code
+ * frame built here (so that a line of minified code or binary junk shows as a window, not as
+ * megabytes). A stack overflow (nesting too deep for Babel's recursive parser and traversal)
+ * becomes one message at the start of the deepest nesting.
+ */
+function asCompileError(error: unknown, code: string, filename: string): unknown {
   const e = error as BabelErrorShape | null;
   if (!e || typeof e.message !== "string") return error;
   if (e.code === "BABEL_UNKNOWN_OPTION" || (e as Error).name === "OptionsError") return error;
-  const line = e.loc?.line;
-  const column = e.loc?.column;
-  // Babel's message is "FILE: REASON (L:C)\n\n FRAME"; keep the reason and the frame apart.
+  if (isStackOverflow(error)) {
+    const deepest = deepestNesting(code);
+    if (deepest === null) return new CompileError(filename, deepNestingReason(undefined), undefined, undefined, "");
+    const { line, column } = lineAndColumn(code, deepest.offset);
+    return new CompileError(filename, deepNestingReason(deepest.depth), line, column, codeFrame(code, line, column));
+  }
+  // Babel's message is "FILE: REASON (L:C)\n\nFRAME" for a syntax error, "FILE: REASON\nFRAME" for a plugin's.
   let message = e.message;
   const prefix = `${filename}: `;
   if (message.startsWith(prefix)) message = message.slice(prefix.length);
+  const line = e.loc?.line;
+  const column = e.loc?.column;
   const split = message.indexOf("\n\n");
-  let reason = split < 0 ? message : message.slice(0, split);
-  const frame = split < 0 ? "" : message.slice(split + 2).replace(/\s+$/, "");
-  reason = reason.replace(/ \(\d+:\d+\)$/, "");
-  return new CompileError(filename, reason, line, column, frame);
+  let reason = typeof e.reason === "string" ? e.reason : (split < 0 ? message : message.slice(0, split)).replace(/ \(\d+:\d+\)$/, "");
+  reason = printable(reason) + binaryHint(code, e.pos);
+  if (line === undefined || column === undefined) {
+    const frame = split < 0 ? "" : message.slice(split + 2).replace(/\s+$/, "");
+    return new CompileError(filename, reason, undefined, undefined, frame);
+  }
+  const span = typeof e.span === "number" ? e.span : 1;
+  return new CompileError(filename, reason, line, column, codeFrame(code, line, column, span));
+}
+
+/** For a syntax error at a character that text does not hold (`pos`, the parser's offset): a word on what the file may be. */
+function binaryHint(code: string, pos: unknown): string {
+  const c = typeof pos === "number" ? code.charCodeAt(pos) : NaN;
+  if (c === 0xfffd) return " (U+FFFD stands for bytes that are not UTF-8: is it a binary file, or text in another encoding?)";
+  if (c < 32 && c !== 9 && c !== 10 && c !== 13) return " (a control character: is it a binary file?)";
+  return "";
 }

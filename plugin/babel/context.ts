@@ -169,6 +169,50 @@ function generateUid(t: Types, scope: Scope, name: string): string {
   return uid;
 }
 
+/** What {@link refusal} adds to Babel's code-frame error, for compileFile's CompileError. */
+export interface RefusalDetails {
+  /** 1-based line and 0-based column of the construct. */
+  loc?: { line: number; column: number };
+  /** Columns the construct spans on its first line. */
+  span?: number;
+  /** The message alone, without the code frame. */
+  reason: string;
+}
+
+/**
+ * `error` with a stack that is its name and message alone (the message as Babel leaves it, with
+ * the file name in front): what went wrong is in the user's file, and a trace of the plugin's
+ * frames would only mislead.
+ */
+export function withoutStack<E extends Error>(error: E): E {
+  Object.defineProperty(error, "stack", {
+    configurable: true,
+    get(this: Error) {
+      return `${this.name}: ${this.message}`;
+    },
+    set(this: Error, value: unknown) {
+      Object.defineProperty(this, "stack", { configurable: true, writable: true, value });
+    },
+  });
+  return error;
+}
+
+/**
+ * The error for a construct at `path` that the transform refuses: Babel's code-frame error (what
+ * Babel prints, and the fixtures' error.txt pin), carrying the position and the reason apart, so
+ * that compileFile's CompileError can start with FILE:LINE:COLUMN like a syntax error does.
+ */
+export function refusal(path: NodePath, reason: string): Error {
+  const error = withoutStack(path.buildCodeFrameError(reason)) as Error & RefusalDetails;
+  const loc = path.node.loc;
+  error.reason = reason;
+  if (loc) {
+    error.loc = { line: loc.start.line, column: loc.start.column };
+    error.span = loc.end.line === loc.start.line ? Math.max(1, loc.end.column - loc.start.column) : Number.MAX_SAFE_INTEGER;
+  }
+  return error;
+}
+
 /**
  * Gives an emitted node the source position of the node it stands for (when that has one), so that
  * the output source map points the emitted code back to the original. Returns `node`.

@@ -4,7 +4,7 @@
  */
 import type { NodePath, types as BabelTypes, Visitor } from "@babel/core";
 import type { SiteRecord } from "../frame-info.js";
-import { staticBodyOf, withLoc, type FileContext, type Identifier, type Types } from "./context.js";
+import { refusal, staticBodyOf, withLoc, type FileContext, type Identifier, type Types } from "./context.js";
 import { BODY_TEMPS, isInertOperand, returnIsAwaited, type OperandKind } from "../emit-rules.js";
 
 /** What rewriting one body produced: its await sites and catch sites, and the temporaries it needs. */
@@ -176,9 +176,9 @@ function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state
   const t = ctx.t;
   const parent = path.parentPath;
   if (!parent.isBlockStatement() && !parent.isSwitchCase() && !parent.isStaticBlock() || !Array.isArray(path.container)) {
-    throw path.buildCodeFrameError("corotask cannot compile `await using` here (only as a statement in a block)");
+    throw refusal(path, "corotask cannot compile `await using` here (only as a statement in a block)");
   }
-  if (parent.isSwitchCase()) throw path.buildCodeFrameError("corotask cannot compile `await using` directly in a switch case; wrap it in a block { }");
+  if (parent.isSwitchCase()) throw refusal(path, "corotask cannot compile `await using` directly in a switch case; wrap it in a block { }");
   const index = state.sites.push(ctx.site(path.node)) - 1;
   const scopeId = ctx.uidIdentifier(path.scope, "usings");
   const error = ctx.uidIdentifier(path.scope, "e");

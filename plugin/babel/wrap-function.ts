@@ -20,7 +20,7 @@ import type { FrameInfo } from "../frame-info.js";
 import { functionHeader } from "../reflection.js";
 import { ANONYMOUS_NAME, DEFAULT_EXPORT_NAME, NAMING_ASSIGNMENT_OPERATORS, memberFrameName } from "../emit-rules.js";
 import type { RewrittenBody } from "./rewrite-awaits.js";
-import { withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
+import { refusal, withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
 
 type FunctionPath = NodePath<BabelTypes.Function>;
 
@@ -148,7 +148,7 @@ export function wrapFunction(ctx: FileContext, path: FunctionPath, rewritten: Re
   else if (path.isObjectMethod()) wrapObjectMethod(ctx, path, rewritten, header);
   else if (path.isClassMethod()) wrapClassMethod(ctx, path, rewritten, header);
   else if (path.isClassPrivateMethod()) wrapPrivateMethod(ctx, path, rewritten, header);
-  else throw path.buildCodeFrameError(`corotask cannot compile this kind of async function (${path.node.type})`);
+  else throw refusal(path, `corotask cannot compile this kind of async function (${path.node.type})`);
 }
 
 function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDeclaration>, rewritten: RewrittenBody, header: string): void {
@@ -158,7 +158,8 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
   const statement: NodePath = exportPath ?? path;
   const block = statement.parentPath!;
   if (!block.isProgram() && !block.isBlockStatement() && !block.isStaticBlock() && !block.isTSModuleBlock()) {
-    throw path.buildCodeFrameError(
+    throw refusal(
+      path,
       "corotask cannot compile an async function declaration directly inside a switch case or label; wrap it in a block { }",
     );
   }

@@ -3,6 +3,7 @@ import type * as TS from "typescript";
 import type { ResolvedOptions } from "../options.js";
 import { SourcePositions, type FrameInfo, type SiteRecord } from "../frame-info.js";
 import { ABI_LOCAL, INFOS_LOCAL, type AliasName } from "../emit-rules.js";
+import { CompileError, codeFrame } from "../compile-error.js";
 
 export type TypeScript = typeof TS;
 export type { TS };
@@ -104,6 +105,21 @@ export class FileContext {
     if (node.pos < 0) return { file: this.positions.file, line: 0, column: 0 };
     const start = this.ts.getLineAndCharacterOfPosition(this.sourceFile, node.getStart(this.sourceFile));
     return this.positions.site(start.line + 1, start.character);
+  }
+
+  /**
+   * The error for a construct at `node` that the transform refuses: a CompileError at the node's
+   * position (the file's own, not through an input map) with a code frame.
+   */
+  refusal(node: TS.Node, reason: string): CompileError {
+    const sf = this.sourceFile;
+    const original = this.ts.getOriginalNode(node);
+    if (original.pos < 0 || original.getSourceFile() !== sf) return new CompileError(sf.fileName, reason, undefined, undefined, "");
+    const start = original.getStart(sf);
+    const { line, character } = this.ts.getLineAndCharacterOfPosition(sf, start);
+    const end = this.ts.getLineAndCharacterOfPosition(sf, original.getEnd());
+    const span = end.line === line ? Math.max(1, end.character - character) : Number.MAX_SAFE_INTEGER;
+    return new CompileError(sf.fileName, reason, line + 1, character, codeFrame(sf.text, line + 1, character, span));
   }
 
   /** Names declared by the runtime header, in emission order (for the header pass). */
