@@ -32,11 +32,12 @@ export class FileContext {
   readonly #aliases = new Map<AliasName, TS.Identifier>();
   /** Body bindings of local coroutine function declarations that `await f()` calls directly, by the declaration. */
   readonly staticBodies = new Map<TS.Node, TS.Identifier>();
-  /** Function bodies (and the file) being visited, innermost last: where temporaries are declared. */
-  readonly varScopes: TS.Identifier[][] = [];
+  /** The transformation, whose lexical environments declare the temporaries (see pushVar). */
+  readonly context: TS.TransformationContext;
 
   constructor(ts: TypeScript, context: TS.TransformationContext, options: ResolvedOptions, sourceFile: TS.SourceFile, cwd: string, checker: TS.TypeChecker | undefined) {
     this.ts = ts;
+    this.context = context;
     this.f = context.factory;
     this.options = options;
     this.sourceFile = sourceFile;
@@ -87,10 +88,14 @@ export class FileContext {
     return id;
   }
 
-  /** A `var` temporary of the innermost function body (or the file). */
+  /**
+   * A `var` temporary of the innermost function body (or the file), as Babel's `scope.push`
+   * declares one: TypeScript's lexical environment of that body collects it, and the body (the
+   * walk's compileBody, TypeScript's visitFunctionBody, the file) declares it at its top.
+   */
   pushVar(base: string): TS.Identifier {
     const id = this.uid(base);
-    this.varScopes[this.varScopes.length - 1]!.push(id);
+    this.context.hoistVariableDeclaration(id);
     return id;
   }
 

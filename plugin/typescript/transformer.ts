@@ -138,7 +138,6 @@ function rewriteSourceFile(
   const cwd = program?.getCurrentDirectory() ?? context.getCompilerOptions().rootDir ?? process.cwd();
   const ctx = new FileContext(ts, context, options, sf, cwd, checker);
   const walk = new Walk(ctx, context, fastPathFor(ts, ctx, checker, program));
-  ctx.varScopes.push([]);
   context.startLexicalEnvironment();
   let statements = walk.visitStatements(sf.statements, "var");
   const vars = context.endLexicalEnvironment() ?? [];
