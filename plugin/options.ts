@@ -21,8 +21,34 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({ mode: "eager", r
 
 const MODES: readonly Mode[] = ["eager", "lazy"];
 
-/** Option names an integration adds on top of the transform's own (e.g. the loader's include/exclude). */
-export type ExtraOptionNames = readonly string[];
+/** An option an integration adds on top of the transform's own, with the check of its value. */
+export interface ExtraOption {
+  readonly name: string;
+  /** True for an accepted value; `undefined` (the integration's default) is always accepted. */
+  readonly accepts: (value: unknown) => boolean;
+  /** The accepted values in words, for the message (`true or false`). */
+  readonly expected: string;
+}
+
+/**
+ * Options an integration adds on top of the transform's own: a name alone is accepted here and
+ * checked by the integration (the loader's and bundlers' include/exclude); an {@link ExtraOption}
+ * is checked here.
+ */
+export type ExtraOptionNames = readonly (string | ExtraOption)[];
+
+/** compileFile's own options (plugin/compile-file.ts), besides `mode` and `runtime`. */
+export const COMPILE_FILE_OPTIONS: readonly ExtraOption[] = [
+  { name: "stripTypes", accepts: (v) => typeof v === "boolean", expected: "true or false" },
+  { name: "compileJsx", accepts: (v) => typeof v === "boolean", expected: "true or false" },
+  { name: "moduleKind", accepts: (v) => v === "module" || v === "commonjs" || v === "unknown", expected: '"module", "commonjs" or "unknown"' },
+  {
+    name: "inputSourceMap",
+    accepts: (v) => v === null || (typeof v === "object" && !Array.isArray(v)),
+    expected: "a source map object or null",
+  },
+  { name: "cwd", accepts: (v) => typeof v === "string" && v !== "", expected: "a directory path" },
+];
 
 /** Thrown for a bad option; its message names the option and what is accepted. */
 export class OptionsError extends Error {}
@@ -37,20 +63,27 @@ function show(value: unknown): string {
 }
 
 /**
- * Checks raw options and returns them with defaults filled in. `extra` lists option names that
- * the calling integration handles itself: they are accepted and ignored here.
+ * Checks raw options and returns the transform's own with defaults filled in. `extra` lists the
+ * options the calling integration adds: each is accepted, and checked when it comes with its check.
  */
 export function validateOptions(raw: unknown, extra: ExtraOptionNames = []): ResolvedOptions {
   if (raw === undefined || raw === null) return DEFAULT_OPTIONS;
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new OptionsError(`corotask options must be an object, received ${show(raw)}`);
   }
-  const accepted = ["mode", "runtime", ...extra];
+  const accepted = ["mode", "runtime", ...extra.map((option) => (typeof option === "string" ? option : option.name))];
   for (const key of Object.keys(raw)) {
     if (!accepted.includes(key)) {
       throw new OptionsError(
         `Unknown corotask option ${JSON.stringify(key)}; accepted options are ${accepted.map((k) => JSON.stringify(k)).join(", ")}`,
       );
+    }
+  }
+  for (const option of extra) {
+    if (typeof option === "string") continue;
+    const value = (raw as Record<string, unknown>)[option.name];
+    if (value !== undefined && !option.accepts(value)) {
+      throw new OptionsError(`corotask option ${JSON.stringify(option.name)} must be ${option.expected}, received ${show(value)}`);
     }
   }
   const { mode = DEFAULT_OPTIONS.mode, runtime = DEFAULT_OPTIONS.runtime } = raw as Options;

@@ -2,12 +2,14 @@
 import type { NodePath, types as BabelTypes } from "@babel/core";
 import type { ResolvedOptions } from "../options.js";
 import { SourcePositions, type FrameInfo, type SiteRecord } from "../frame-info.js";
+import type { BlockHoisting } from "./wrap-function.js";
 
 export type Types = typeof BabelTypes;
 export type Node = BabelTypes.Node;
 export type Identifier = BabelTypes.Identifier;
 export type Expression = BabelTypes.Expression;
 export type Statement = BabelTypes.Statement;
+export type Scope = NodePath["scope"];
 
 import { ABI_LOCAL, INFOS_LOCAL, callsBodyDirectly, type AliasName } from "../emit-rules.js";
 export type { AliasName };
@@ -46,8 +48,12 @@ export class FileContext {
    * are never reassigned.
    */
   readonly staticBodies = new WeakMap<Node, Identifier>();
-  /** Per block: the last statement hoisted to its top, so that hoisted declarations keep source order. */
-  readonly hoistAnchors = new WeakMap<Node, NodePath>();
+  /** Per block (program, function body, block): the declarations hoisted to its top (wrap-function.ts). */
+  readonly hoisting = new WeakMap<Node, BlockHoisting>();
+  /** Placeholders of removed function declarations, each with what stood before it (wrap-function.ts). */
+  readonly removedDeclarations = new Map<Node, Node | "top">();
+  /** The program's last leading import (undefined: none), once looked up (null: not yet). */
+  lastLeadingImport: Node | undefined | null = null;
   readonly classWork = new WeakMap<Node, ClassWork>();
   readonly objectWork = new WeakMap<Node, ObjectWork>();
   /** Named function expressions whose source writes their own name: the reference objects of those writes (own-name.ts). */
@@ -63,13 +69,22 @@ export class FileContext {
     this.positions = positions;
   }
 
+  /** A name no binding, label, global or earlier uid of the file uses, seen from `scope`: `_name`, `_name2`, ... */
+  uid(scope: Scope, name: string): string {
+    return generateUid(this.t, scope, name);
+  }
+
+  uidIdentifier(scope: Scope, name: string): Identifier {
+    return this.t.identifier(generateUid(this.t, scope, name));
+  }
+
   /** True once anything was emitted that needs the runtime header. */
   get used(): boolean {
     return this.#abi !== null;
   }
 
   abi(): Identifier {
-    this.#abi ??= this.program.scope.generateUidIdentifier(ABI_LOCAL);
+    this.#abi ??= this.uidIdentifier(this.program.scope, ABI_LOCAL);
     return this.t.cloneNode(this.#abi);
   }
 
@@ -77,7 +92,7 @@ export class FileContext {
     let id = this.#aliases.get(name);
     if (!id) {
       this.abi();
-      id = this.program.scope.generateUidIdentifier(name);
+      id = this.uidIdentifier(this.program.scope, name);
       this.#aliases.set(name, id);
     }
     return this.t.cloneNode(id);
@@ -86,7 +101,7 @@ export class FileContext {
   /** Records a frame info; returns the expression that reads it (`_fi[3]`). */
   addInfo(info: FrameInfo): Expression {
     this.abi();
-    this.#infos ??= this.program.scope.generateUidIdentifier(INFOS_LOCAL);
+    this.#infos ??= this.uidIdentifier(this.program.scope, INFOS_LOCAL);
     const index = this.infos.push(info) - 1;
     return this.t.memberExpression(this.t.cloneNode(this.#infos), this.t.numericLiteral(index), true);
   }
@@ -120,6 +135,94 @@ export class FileContext {
   }
 }
 
+/** Babel 7's program scope, whose uid registries are plain objects (Babel 8's are Sets). */
+interface Babel7ProgramScope {
+  readonly references?: Record<string, boolean>;
+  readonly uids?: Record<string, boolean>;
+  readonly referencesSet?: unknown;
+}
+
+// Per program: for each base name, the first candidate that may still be free.
+const uidSearchStarts = new WeakMap<object, Map<string, number>>();
+
+/** Babel's uid candidates, in its order: `_name`, `_name2` ... `_name9`, `_name0`, `_name1`, `_name10`, ... */
+function uidCandidate(name: string, i: number): string {
+  if (i >= 11) return `_${name}${i - 1}`;
+  if (i >= 9) return `_${name}${i - 9}`;
+  if (i >= 1) return `_${name}${i + 1}`;
+  return `_${name}`;
+}
+
+/**
+ * Scope#generateUid, without its cost in large files. Babel 7's starts at `_name` on every call,
+ * and every uid already made counts as taken, so n coroutine functions cost O(n²) probes, each
+ * walking the scope chain (a 1 MB file took two minutes, 10 MB would take hours). Babel 8
+ * remembers how far the search for each name got; this does the same for Babel 7, and gives the
+ * same names, since a skipped candidate is one that the program has recorded as taken.
+ */
+function generateUid(t: Types, scope: Scope, name: string): string {
+  const program = scope.getProgramParent() as unknown as Babel7ProgramScope;
+  // Babel 8 (whose Scope#references throws when read): its own generateUid is already fast.
+  if (program.referencesSet instanceof Set || program.references === undefined || program.uids === undefined) return scope.generateUid(name);
+  const references = program.references;
+  const base = t.toIdentifier(name).replace(/^_+/, "").replace(/\d+$/g, "");
+  let starts = uidSearchStarts.get(references);
+  if (starts === undefined) uidSearchStarts.set(references, (starts = new Map()));
+  let i = starts.get(base) ?? 0;
+  while (references[uidCandidate(base, i)]) i++;
+  starts.set(base, i);
+  let uid: string;
+  do uid = uidCandidate(base, i++);
+  while (references[uid] || scope.hasLabel(uid) || scope.hasBinding(uid) || scope.hasGlobal(uid));
+  references[uid] = true;
+  program.uids[uid] = true;
+  return uid;
+}
+
+/** What {@link refusal} adds to Babel's code-frame error, for compileFile's CompileError. */
+export interface RefusalDetails {
+  /** 1-based line and 0-based column of the construct. */
+  loc?: { line: number; column: number };
+  /** Columns the construct spans on its first line. */
+  span?: number;
+  /** The message alone, without the code frame. */
+  reason: string;
+}
+
+/**
+ * `error` with a stack that is its name and message alone (the message as Babel leaves it, with
+ * the file name in front): what went wrong is in the user's file, and a trace of the plugin's
+ * frames would only mislead.
+ */
+export function withoutStack<E extends Error>(error: E): E {
+  Object.defineProperty(error, "stack", {
+    configurable: true,
+    get(this: Error) {
+      return `${this.name}: ${this.message}`;
+    },
+    set(this: Error, value: unknown) {
+      Object.defineProperty(this, "stack", { configurable: true, writable: true, value });
+    },
+  });
+  return error;
+}
+
+/**
+ * The error for a construct at `path` that the transform refuses: Babel's code-frame error (what
+ * Babel prints, and the fixtures' error.txt pin), carrying the position and the reason apart, so
+ * that compileFile's CompileError can start with FILE:LINE:COLUMN like a syntax error does.
+ */
+export function refusal(path: NodePath, reason: string): Error {
+  const error = withoutStack(path.buildCodeFrameError(reason)) as Error & RefusalDetails;
+  const loc = path.node.loc;
+  error.reason = reason;
+  if (loc) {
+    error.loc = { line: loc.start.line, column: loc.start.column };
+    error.span = loc.end.line === loc.start.line ? Math.max(1, loc.end.column - loc.start.column) : Number.MAX_SAFE_INTEGER;
+  }
+  return error;
+}
+
 /**
  * Gives an emitted node the source position of the node it stands for (when that has one), so that
  * the output source map points the emitted code back to the original. Returns `node`.
@@ -142,7 +245,7 @@ export function staticBodyOf(ctx: FileContext, binding: import("@babel/traverse"
   const asyncDeclaration = binding.kind === "hoisted" && declaration.isFunctionDeclaration() && declaration.node.async &&
     !declaration.node.generator && !declaration.parentPath.isExportDefaultDeclaration();
   if (callsBodyDirectly({ asyncDeclaration, neverReassigned: binding.constantViolations.length === 0 })) {
-    const id = declaration.scope.parent!.generateUidIdentifier(binding.identifier.name);
+    const id = ctx.uidIdentifier(declaration.scope.parent!, binding.identifier.name);
     ctx.staticBodies.set(binding.identifier, id);
     return ctx.t.cloneNode(id);
   }

@@ -6,11 +6,13 @@
 import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as BabelTypes } from "@babel/core";
 import { validateOptions } from "../options.js";
 import { SourcePositions, type RawSourceMap } from "../frame-info.js";
-import { FileContext, type Types } from "./context.js";
+import { FileContext, refusal, withoutStack, type Types } from "./context.js";
 import { selectFunctions } from "./select-functions.js";
 import { rewriteAwaits } from "./rewrite-awaits.js";
-import { functionHeaderOf, inferredName, wrapFunction } from "./wrap-function.js";
+import { functionHeaderOf, inferredName, placeHoisted, wrapFunction } from "./wrap-function.js";
 import { insertRuntimeHeader } from "./import-runtime.js";
+import { codeFrame } from "../compile-error.js";
+import { deepestNesting, deepNestingReason, isStackOverflow, lineAndColumn } from "../deep-nesting.js";
 
 interface BabelApi extends ConfigAPI {
   types: Types;
@@ -71,7 +73,7 @@ function giveStaticThisAHome(ctx: FileContext, arrow: NodePath<BabelTypes.ArrowF
   const isStatic = env.isStaticBlock() || ((env.isClassProperty() || env.isClassPrivateProperty()) && env.node.static === true);
   if (!isStatic || !usesLexical(arrow, "ThisExpression")) return arrow;
   if (usesLexical(arrow, "Super")) {
-    throw arrow.buildCodeFrameError("corotask cannot compile an async arrow that uses both `this` and `super` in a static field or static block; make it a static async method");
+    throw refusal(arrow, "corotask cannot compile an async arrow that uses both `this` and `super` in a static field or static block; make it a static async method");
   }
   const t = ctx.t;
   const node = arrow.node;
@@ -93,8 +95,21 @@ function giveStaticThisAHome(ctx: FileContext, arrow: NodePath<BabelTypes.ArrowF
       }
     },
   });
-  if (moved === null) throw arrow.buildCodeFrameError("corotask lost an async arrow while moving a static initializer (please report this)");
+  if (moved === null) throw refusal(arrow, "corotask lost an async arrow while moving a static initializer (please report this)");
   return moved;
+}
+
+/**
+ * The error for a file whose nesting ran the traversal out of stack (a RangeError thrown from
+ * deep inside Babel's recursion, which says nothing about where): one message at the start of
+ * the deepest nesting, with its code frame, shaped as {@link refusal}'s.
+ */
+function tooDeep(code: string): Error {
+  const deepest = deepestNesting(code);
+  if (deepest === null) return withoutStack(Object.assign(new SyntaxError(deepNestingReason(undefined)), { reason: deepNestingReason(undefined) }));
+  const { line, column } = lineAndColumn(code, deepest.offset);
+  const reason = deepNestingReason(deepest.depth);
+  return withoutStack(Object.assign(new SyntaxError(`${reason}\n${codeFrame(code, line, column)}`), { reason, loc: { line, column }, span: 1 }));
 }
 
 /** The plugin factory, for Babel 7 (7.22+) and Babel 8. */
@@ -111,10 +126,15 @@ export default function corotaskBabelPlugin(api: BabelApi, rawOptions: unknown):
           const cwd = file.opts.cwd ?? process.cwd();
           const positions = new SourcePositions(file.code, file.opts.filename, file.opts.root ?? cwd, inputSourceMap(file));
           const ctx = new FileContext(t, options, program, positions, file.code);
-          selectFunctions(ctx, compileFunction);
-          if (ctx.used) {
-            insertRuntimeHeader(ctx);
-            program.scope.crawl();
+          try {
+            selectFunctions(ctx, compileFunction);
+            placeHoisted(ctx);
+            if (ctx.used) {
+              insertRuntimeHeader(ctx);
+              program.scope.crawl();
+            }
+          } catch (error) {
+            throw isStackOverflow(error) ? tooDeep(file.code) : error;
           }
         },
       },

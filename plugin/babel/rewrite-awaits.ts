@@ -4,7 +4,7 @@
  */
 import type { NodePath, types as BabelTypes, Visitor } from "@babel/core";
 import type { SiteRecord } from "../frame-info.js";
-import { staticBodyOf, withLoc, type FileContext, type Identifier, type Types } from "./context.js";
+import { refusal, staticBodyOf, withLoc, type FileContext, type Identifier, type Types } from "./context.js";
 import { BODY_TEMPS, isInertOperand, returnIsAwaited, type OperandKind } from "../emit-rules.js";
 
 /** What rewriting one body produced: its await sites and catch sites, and the temporaries it needs. */
@@ -67,7 +67,7 @@ const bodyVisitor: Visitor<BodyState> = {
     if (path.node.name !== "yield" || state.generator) return;
     const binding = path.scope.getBinding("yield");
     if (binding) {
-      binding.scope.rename("yield", binding.scope.generateUid("yield"));
+      binding.scope.rename("yield", state.ctx.uid(binding.scope, "yield"));
     } else if (isGlobalYieldReference(path as NodePath)) {
       const t = state.ctx.t;
       path.replaceWith(t.memberExpression(t.identifier("globalThis"), t.identifier("yield")));
@@ -142,8 +142,8 @@ function rewriteForAwait(path: NodePath<BabelTypes.ForOfStatement>, state: BodyS
   const t = ctx.t;
   const node = path.node;
   const index = state.sites.push(ctx.site(node)) - 1;
-  const record = path.scope.generateUidIdentifier("iter");
-  const error = path.scope.generateUidIdentifier("e");
+  const record = ctx.uidIdentifier(path.scope, "iter");
+  const error = ctx.uidIdentifier(path.scope, "e");
   const value = t.memberExpression(t.cloneNode(record), t.identifier("value"));
   const left = node.left;
   const bind = t.isVariableDeclaration(left)
@@ -176,12 +176,12 @@ function rewriteAwaitUsing(path: NodePath<BabelTypes.VariableDeclaration>, state
   const t = ctx.t;
   const parent = path.parentPath;
   if (!parent.isBlockStatement() && !parent.isSwitchCase() && !parent.isStaticBlock() || !Array.isArray(path.container)) {
-    throw path.buildCodeFrameError("corotask cannot compile `await using` here (only as a statement in a block)");
+    throw refusal(path, "corotask cannot compile `await using` here (only as a statement in a block)");
   }
-  if (parent.isSwitchCase()) throw path.buildCodeFrameError("corotask cannot compile `await using` directly in a switch case; wrap it in a block { }");
+  if (parent.isSwitchCase()) throw refusal(path, "corotask cannot compile `await using` directly in a switch case; wrap it in a block { }");
   const index = state.sites.push(ctx.site(path.node)) - 1;
-  const scopeId = path.scope.generateUidIdentifier("usings");
-  const error = path.scope.generateUidIdentifier("e");
+  const scopeId = ctx.uidIdentifier(path.scope, "usings");
+  const error = ctx.uidIdentifier(path.scope, "e");
   const declaration = t.variableDeclaration("const", path.node.declarations.map((d) =>
     t.variableDeclarator(d.id, t.callExpression(t.memberExpression(t.cloneNode(scopeId), t.identifier("use")), [d.init ?? t.identifier("undefined")])),
   ));
@@ -211,7 +211,7 @@ export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function
     ctx, fn, generator: fn.node.generator === true, sites: [], catches: [], value: null, receiver: null, callee: null, depth: null, catchWrites: [],
   };
   const body = fn.get("body");
-  if (!state.generator && fn.scope.hasOwnBinding("yield")) fn.scope.rename("yield", fn.scope.generateUid("yield"));
+  if (!state.generator && fn.scope.hasOwnBinding("yield")) fn.scope.rename("yield", ctx.uid(fn.scope, "yield"));
   if (body.isBlockStatement()) body.traverse(bodyVisitor, state);
   const t = ctx.t;
   if (state.depth !== null) {
@@ -231,22 +231,22 @@ export function rewriteAwaits(ctx: FileContext, fn: NodePath<BabelTypes.Function
 }
 
 function depthLocal(state: BodyState): Identifier {
-  state.depth ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.depth);
+  state.depth ??= state.ctx.uidIdentifier(state.fn.scope, BODY_TEMPS.depth);
   return state.ctx.t.cloneNode(state.depth);
 }
 
 function valueTemp(state: BodyState): Identifier {
-  state.value ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.value);
+  state.value ??= state.ctx.uidIdentifier(state.fn.scope, BODY_TEMPS.value);
   return state.ctx.t.cloneNode(state.value);
 }
 
 function calleeTemp(state: BodyState): Identifier {
-  state.callee ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.callee);
+  state.callee ??= state.ctx.uidIdentifier(state.fn.scope, BODY_TEMPS.callee);
   return state.ctx.t.cloneNode(state.callee);
 }
 
 function receiverTemp(state: BodyState): Identifier {
-  state.receiver ??= state.fn.scope.generateUidIdentifier(BODY_TEMPS.receiver);
+  state.receiver ??= state.ctx.uidIdentifier(state.fn.scope, BODY_TEMPS.receiver);
   return state.ctx.t.cloneNode(state.receiver);
 }
 

@@ -21,7 +21,7 @@ import { functionHeader } from "../reflection.js";
 import { ANONYMOUS_NAME, DEFAULT_EXPORT_NAME, NAMING_ASSIGNMENT_OPERATORS, memberFrameName } from "../emit-rules.js";
 import type { RewrittenBody } from "./rewrite-awaits.js";
 import { ownNameDeclarators } from "./own-name.js";
-import { withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
+import { refusal, withLoc, type Expression, type FileContext, type Identifier, type Statement, type Types } from "./context.js";
 
 type FunctionPath = NodePath<BabelTypes.Function>;
 
@@ -150,7 +150,7 @@ export function wrapFunction(ctx: FileContext, path: FunctionPath, rewritten: Re
   else if (path.isObjectMethod()) wrapObjectMethod(ctx, path, rewritten, header);
   else if (path.isClassMethod()) wrapClassMethod(ctx, path, rewritten, header);
   else if (path.isClassPrivateMethod()) wrapPrivateMethod(ctx, path, rewritten, header);
-  else throw path.buildCodeFrameError(`corotask cannot compile this kind of async function (${path.node.type})`);
+  else throw refusal(path, `corotask cannot compile this kind of async function (${path.node.type})`);
 }
 
 function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDeclaration>, rewritten: RewrittenBody, header: string): void {
@@ -160,16 +160,17 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
   const statement: NodePath = exportPath ?? path;
   const block = statement.parentPath!;
   if (!block.isProgram() && !block.isBlockStatement() && !block.isStaticBlock() && !block.isTSModuleBlock()) {
-    throw path.buildCodeFrameError(
+    throw refusal(
+      path,
       "corotask cannot compile an async function declaration directly inside a switch case or label; wrap it in a block { }",
     );
   }
   const name = node.id ? node.id.name : DEFAULT_EXPORT_NAME;
-  const publicId = node.id ?? block.scope.generateUidIdentifier(DEFAULT_EXPORT_NAME);
+  const publicId = node.id ?? ctx.uidIdentifier(block.scope, DEFAULT_EXPORT_NAME);
   const binding = node.id ? path.parentPath.scope.getBinding(node.id.name) : undefined;
   let bodyId = node.id ? ctx.staticBodies.get(node.id) : undefined;
   if (!bodyId) {
-    bodyId = block.scope.generateUidIdentifier(name);
+    bodyId = ctx.uidIdentifier(block.scope, name);
     if (binding && binding.constantViolations.length === 0 && !node.generator && !exportPath?.isExportDefaultDeclaration()) {
       ctx.staticBodies.set(node.id!, bodyId);
     }
@@ -186,29 +187,143 @@ function wrapDeclaration(ctx: FileContext, path: NodePath<BabelTypes.FunctionDec
   } else if (exportPath) {
     exportPath.replaceWith(t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(publicId.name), t.identifier("default"))]));
   } else {
-    path.remove();
+    removeDeclaration(ctx, block, path);
   }
   block.scope.removeOwnBinding(publicId.name);
   const inserted = hoist(ctx, block, declaration);
   block.scope.registerDeclaration(inserted);
 }
 
-/** Inserts `statement` at the top of `block` (after earlier hoisted ones and, in a program, after the imports). */
+// Hoisting, in O(1) per declaration. Babel's path API renumbers every sibling path of a list on
+// each insertion or removal in it, which makes a file of n function declarations cost O(n²) (a
+// 2 MB file took 20 s in insertions alone, 10 MB would take many minutes). So the declaration
+// leaves a placeholder where it was, the hoisted one waits in a list at a marker placed at the
+// top of the block, and placeHoisted() puts both in place in one pass at the end, giving the
+// same statements, and the same comments, as removing and inserting one by one did.
+
+/** The hoisting state of one block (a program, a function body, a block statement). */
+export interface BlockHoisting {
+  /** An empty statement where the hoisted declarations go: after the leading imports, or first. */
+  readonly marker: BabelTypes.EmptyStatement;
+  /** The hoisted declarations, in order. Their paths hang off the block, outside its statement list, until placeHoisted(). */
+  readonly declarations: Statement[];
+}
+
+/** NodePath.get's options for an element of a list (the static method's typings cover single children only). */
+interface ListPathOptions {
+  readonly parentPath: NodePath;
+  readonly parent: BabelTypes.Node;
+  readonly container: BabelTypes.Node[];
+  readonly listKey: string;
+  readonly key: number;
+}
+
+/** What stood before a removed declaration: a statement, or "the top" (the last leading import, or nothing, until the marker exists). */
+type Preceding = BabelTypes.Node | "top";
+
+/**
+ * `path.remove()` for a coroutine function declaration, without renumbering its siblings: it
+ * loses its bindings, shares its comments with its neighbours (as `shareCommentsWithSiblings`
+ * does, the neighbours being those `remove()` would see: earlier removals are gone, and earlier
+ * hoisted declarations are at the top), and becomes a placeholder that placeHoisted() drops.
+ */
+function removeDeclaration(ctx: FileContext, block: NodePath, path: NodePath<BabelTypes.FunctionDeclaration>): void {
+  const t = ctx.t;
+  const node = path.node;
+  for (const name of Object.keys(t.getBindingIdentifiers(node, false, false, true))) path.scope.removeBinding(name);
+  const container = path.container as BabelTypes.Node[];
+  const key = path.key as number;
+  const before = key > 0 ? container[key - 1]! : undefined;
+  const preceding: Preceding = before === undefined || (block.isProgram() && before === lastLeadingImport(ctx)) ? "top" : ctx.removedDeclarations.get(before) ?? before;
+  const previous = precedingStatement(ctx, block, preceding);
+  const next = container[key + 1];
+  const leading = node.leadingComments;
+  const trailing = node.trailingComments;
+  if (previous) {
+    if (leading) t.addComments(previous, "trailing", withoutExisting(leading, previous.trailingComments));
+    if (trailing && !next) t.addComments(previous, "trailing", trailing);
+  }
+  if (next) {
+    if (trailing) t.addComments(next, "leading", withoutExisting(trailing, next.leadingComments));
+    if (leading && !previous) t.addComments(next, "leading", leading);
+  }
+  t.removeComments(node);
+  const placeholder = t.emptyStatement();
+  ctx.removedDeclarations.set(placeholder, preceding);
+  path.replaceWith(placeholder);
+}
+
+/** The statement `preceding` stands for now: the marker means the last declaration hoisted there. */
+function precedingStatement(ctx: FileContext, block: NodePath, preceding: Preceding): BabelTypes.Node | undefined {
+  const hoisting = ctx.hoisting.get(block.node);
+  if (preceding === "top") {
+    if (hoisting) return hoisting.declarations.at(-1);
+    return block.isProgram() ? lastLeadingImport(ctx) : undefined;
+  }
+  return hoisting && preceding === hoisting.marker ? hoisting.declarations.at(-1) : preceding;
+}
+
+/** The program's last leading import, if any (the pass adds none: found once). */
+function lastLeadingImport(ctx: FileContext): BabelTypes.Node | undefined {
+  if (ctx.lastLeadingImport === null) {
+    ctx.lastLeadingImport = undefined;
+    for (const statement of ctx.program.node.body) {
+      if (!ctx.t.isImportDeclaration(statement)) break;
+      ctx.lastLeadingImport = statement;
+    }
+  }
+  return ctx.lastLeadingImport;
+}
+
+/** Babel's removeIfExisting: `list` without the comments `existing` already holds. */
+function withoutExisting(list: BabelTypes.Comment[], existing: readonly BabelTypes.Comment[] | null | undefined): BabelTypes.Comment[] {
+  if (!existing?.length) return list;
+  const set = new Set(existing);
+  return list.filter((comment) => !set.has(comment));
+}
+
+/**
+ * Adds `statement` to the declarations hoisted to the top of `block` (after earlier hoisted ones
+ * and, in a program, after the leading imports); returns its path, for the block's scope.
+ */
 function hoist(ctx: FileContext, block: NodePath, statement: Statement): NodePath {
-  const anchor = ctx.hoistAnchors.get(block.node);
-  let inserted: NodePath;
-  if (anchor) {
-    inserted = anchor.insertAfter(statement)[0]!;
-  } else {
+  let hoisting = ctx.hoisting.get(block.node);
+  if (!hoisting) {
+    hoisting = { marker: ctx.t.emptyStatement(), declarations: [] };
+    ctx.hoisting.set(block.node, hoisting);
     const body = block.get("body") as NodePath[];
     let last = -1;
     if (block.isProgram()) while (last + 1 < body.length && body[last + 1]!.isImportDeclaration()) last++;
-    inserted = last < 0
-      ? (block as NodePath<BabelTypes.BlockStatement>).unshiftContainer("body", statement)[0]!
-      : body[last]!.insertAfter(statement)[0]!;
+    if (last < 0) (block as NodePath<BabelTypes.BlockStatement>).unshiftContainer("body", hoisting.marker);
+    else body[last]!.insertAfter(hoisting.marker);
   }
-  ctx.hoistAnchors.set(block.node, inserted);
-  return inserted;
+  const declarations = hoisting.declarations;
+  declarations.push(statement);
+  // A path of the block whose container is the list: what registerDeclaration needs, in O(1).
+  const NodePathClass = block.constructor as unknown as { get(opts: ListPathOptions): NodePath };
+  return NodePathClass.get({ parentPath: block, parent: block.node, container: declarations, listKey: "body", key: declarations.length - 1 });
+}
+
+/**
+ * Puts the hoisted declarations of every block at their markers and drops the placeholders of
+ * removed declarations, in one pass over the program (a placeholder may have moved with its
+ * statement list, as `await using` moves the rest of a block into a `try`). The paths of the
+ * statements moved are set up again by the next traversal (the header's, the scope crawl).
+ */
+export function placeHoisted(ctx: FileContext): void {
+  const t = ctx.t;
+  t.traverseFast(ctx.program.node, (node) => {
+    const body = (node as { body?: unknown }).body;
+    if (!Array.isArray(body) || !body.some((s: BabelTypes.Node) => ctx.removedDeclarations.has(s) || ctx.hoisting.get(node)?.marker === s)) return;
+    const hoisting = ctx.hoisting.get(node);
+    const statements: BabelTypes.Node[] = [];
+    for (const statement of body as BabelTypes.Node[]) {
+      if (hoisting && statement === hoisting.marker) statements.push(...hoisting.declarations);
+      else if (!ctx.removedDeclarations.has(statement)) statements.push(statement);
+    }
+    body.length = 0;
+    for (const statement of statements) body.push(statement);
+  });
 }
 
 function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpression>, rewritten: RewrittenBody, inferred: string, header: string): void {
@@ -226,11 +341,11 @@ function wrapExpression(ctx: FileContext, path: NodePath<BabelTypes.FunctionExpr
     // silently, as a named function expression's binding does, where a `const` would throw. A
     // `with` scope whose setter does nothing gives exactly that (and `with` exists only in
     // sloppy code, where it is needed); its null prototype hides Object.prototype's names.
-    const own = path.scope.generateUidIdentifier(node.id.name);
+    const own = ctx.uidIdentifier(path.scope, node.id.name);
     const scopeObject = t.objectExpression([
       t.objectProperty(t.identifier("__proto__"), t.nullLiteral()),
       t.objectMethod("get", t.identifier(node.id.name), [], t.blockStatement([t.returnStatement(t.cloneNode(own))])),
-      t.objectMethod("set", t.identifier(node.id.name), [path.scope.generateUidIdentifier("ignored")], t.blockStatement([])),
+      t.objectMethod("set", t.identifier(node.id.name), [ctx.uidIdentifier(path.scope, "ignored")], t.blockStatement([])),
     ]);
     path.replaceWith(withLoc(t.callExpression(t.arrowFunctionExpression([], t.blockStatement([
       t.variableDeclaration("var", [t.variableDeclarator(own), ...(refs ? ownNameDeclarators(ctx, path.scope.parent ?? path.scope, node.id.name, own, refs) : [])]),
@@ -275,7 +390,7 @@ function memberKey(ctx: FileContext, member: BabelTypes.ObjectMethod | BabelType
   }
   if (t.isStringLiteral(member.key) || t.isNumericLiteral(member.key)) return { key: t.cloneNode(member.key), computed: true };
   const scope = scopePath.scope.getFunctionParent() ?? scopePath.scope.getProgramParent();
-  const temp = scope.generateUidIdentifier("k");
+  const temp = ctx.uidIdentifier(scope, "k");
   scope.push({ id: temp });
   member.key = t.assignmentExpression("=", t.cloneNode(temp), member.key as Expression);
   return { key: t.cloneNode(temp), computed: true };
@@ -288,7 +403,7 @@ function wrapObjectMethod(ctx: FileContext, path: NodePath<BabelTypes.ObjectMeth
   let work = ctx.objectWork.get(objectPath.node);
   if (!work) {
     const scope = objectPath.scope.getFunctionParent() ?? objectPath.scope.getProgramParent();
-    const temp = scope.generateUidIdentifier("obj");
+    const temp = ctx.uidIdentifier(scope, "obj");
     scope.push({ id: temp });
     work = { temp, assignments: [] };
     ctx.objectWork.set(objectPath.node, work);
@@ -341,7 +456,7 @@ function wrapClassMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassMethod
   if (node.static) {
     target = () => t.thisExpression();
   } else {
-    work.proto ??= classPath.scope.generateUidIdentifier("proto");
+    work.proto ??= ctx.uidIdentifier(classPath.scope, "proto");
     const proto = work.proto;
     target = () => t.cloneNode(proto);
   }
@@ -358,7 +473,7 @@ function wrapPrivateMethod(ctx: FileContext, path: NodePath<BabelTypes.ClassPriv
   const name = "#" + node.key.id.name;
   const info = makeInfo(ctx, node, memberFrameName(className(t, classPath), name), rewritten, header);
   const scope = classPath.scope.getFunctionParent() ?? classPath.scope.getProgramParent();
-  const holder = scope.generateUidIdentifier(node.key.id.name);
+  const holder = ctx.uidIdentifier(scope, node.key.id.name);
   scope.push({ id: holder });
   let proto: Expression | undefined;
   if (usesSuper(t, node.body)) {

@@ -46,6 +46,9 @@ export function buildFiles(sources: readonly string[], options: BuildOptions): B
   const started = process.hrtime.bigint();
   const cwd = options.cwd ?? process.cwd();
   const outDir = path.resolve(cwd, options.outDir);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new CliError(`The --out-dir ${JSON.stringify(options.outDir)} is a file (${outDir}); give a folder to write into`);
+  }
   const entries: BuildEntry[] = [];
   for (const source of sources) {
     const absolute = path.resolve(cwd, source);
@@ -67,7 +70,7 @@ export function buildFiles(sources: readonly string[], options: BuildOptions): B
   for (const entry of entries) {
     const ext = path.extname(entry.source).toLowerCase();
     const output = path.join(outDir, entry.output.slice(0, entry.output.length - ext.length) + (OUTPUT_EXTENSION[ext] ?? ext));
-    const code = readFileSync(entry.source, "utf8");
+    const code = fileSystem(() => readFileSync(entry.source, "utf8"), "read", entry.source);
     let result;
     try {
       result = compileFile(code, entry.source, { mode: options.mode, runtime: options.runtime, stripTypes: true, moduleKind: moduleKindOf(entry.source, ext, packageTypes), cwd });
@@ -76,19 +79,30 @@ export function buildFiles(sources: readonly string[], options: BuildOptions): B
       errors.push(error);
       continue;
     }
-    mkdirSync(path.dirname(output), { recursive: true });
+    fileSystem(() => mkdirSync(path.dirname(output), { recursive: true }), "write", output);
     if (!result.changed || result.map === null) {
-      writeFileSync(output, result.code);
+      fileSystem(() => writeFileSync(output, result.code), "write", output);
       unchanged++;
     } else {
       const mapFile = `${output}.map`;
       const map = { ...(typeof result.map === "string" ? (JSON.parse(result.map) as object) : result.map), file: path.basename(output), sources: [path.relative(path.dirname(output), entry.source).split(path.sep).join("/")], sourcesContent: [code] };
-      writeFileSync(output, `${result.code}\n//# sourceMappingURL=${path.basename(mapFile)}\n`);
-      writeFileSync(mapFile, JSON.stringify(map));
+      fileSystem(() => writeFileSync(output, `${result.code}\n//# sourceMappingURL=${path.basename(mapFile)}\n`), "write", output);
+      fileSystem(() => writeFileSync(mapFile, JSON.stringify(map)), "write", mapFile);
     }
     written++;
   }
   return { written, unchanged, errors, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** Runs a file-system call; its failure (a folder where a file goes, no permission, a full disk) is one message, no stack. */
+function fileSystem<T>(call: () => T, what: "read" | "write", file: string): T {
+  try {
+    return call();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (typeof code !== "string") throw error;
+    throw new CliError(`Cannot ${what} ${file}: ${(error as Error).message}`);
+  }
 }
 
 function isSourceFile(file: string): boolean {

@@ -79,20 +79,32 @@ function isNotFound(error: unknown): boolean {
   return code === "ERR_MODULE_NOT_FOUND" || code === "ERR_UNSUPPORTED_DIR_IMPORT";
 }
 
+/**
+ * `error` (Node's, from the next resolve hook) without the stack frames of this file: a missing
+ * import is the user's mistake, and Node reports it with its own frames only when no hook runs.
+ */
+function withoutOwnFrames(error: unknown): unknown {
+  const e = error as { stack?: unknown } | null;
+  if (e !== null && typeof e === "object" && typeof e.stack === "string") {
+    e.stack = e.stack.split("\n").filter((line) => !/^\s+at .*[/\\]plugin[/\\]register[/\\]hooks\.js:/.test(line)).join("\n");
+  }
+  return error;
+}
+
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
     const local = specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
-    if (!local || !isNotFound(error)) throw error;
+    if (!local || !isNotFound(error)) throw withoutOwnFrames(error);
     for (const candidate of candidatesFor(specifier)) {
       try {
         return await nextResolve(candidate, context);
       } catch (next) {
-        if (!isNotFound(next)) throw next;
+        if (!isNotFound(next)) throw withoutOwnFrames(next);
       }
     }
-    throw error;
+    throw withoutOwnFrames(error);
   }
 };
 

@@ -50,7 +50,7 @@ export function captureLexical(ctx: FileContext, context: TS.TransformationConte
       return f.createCallExpression(f.createPropertyAccessExpression(read, "call"), undefined, [thisOf(), ...node.arguments.map((a) => visit(a) as TS.Expression)]);
     }
     if (ts.isBinaryExpression(node) && isSuperMember(ts, node.left) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      throw new Error("corotask cannot compile an assignment to a super property inside an async arrow; assign it in the enclosing method");
+      throw ctx.refusal(node, "corotask cannot compile an assignment to a super property inside an async arrow; assign it in the enclosing method");
     }
     if (isSuperMember(ts, node)) {
       return f.createCallExpression(superGet(), undefined, [superKey(node as TS.PropertyAccessExpression)]);

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from "../options.js";
 import { SourcePositions, type FrameInfo, type SiteRecord } from "../frame-info.js";
 import { ABI_LOCAL, INFOS_LOCAL, type AliasName } from "../emit-rules.js";
 import { fileIsStrict } from "./own-name.js";
+import { CompileError, codeFrame } from "../compile-error.js";
 
 export type TypeScript = typeof TS;
 export type { TS };
@@ -38,9 +39,12 @@ export class FileContext {
   readonly fileStrict: boolean;
   /** Named function expressions whose source writes their own name: the reference objects of those writes (own-name.ts), by the original node. */
   readonly ownNameRefs = new Map<TS.Node, Map<boolean, TS.Identifier>>();
+  /** The transformation, whose lexical environments declare the temporaries (see pushVar). */
+  readonly context: TS.TransformationContext;
 
   constructor(ts: TypeScript, context: TS.TransformationContext, options: ResolvedOptions, sourceFile: TS.SourceFile, cwd: string, checker: TS.TypeChecker | undefined) {
     this.ts = ts;
+    this.context = context;
     this.f = context.factory;
     this.options = options;
     this.sourceFile = sourceFile;
@@ -92,10 +96,14 @@ export class FileContext {
     return id;
   }
 
-  /** A `var` temporary of the innermost function body (or the file). */
+  /**
+   * A `var` temporary of the innermost function body (or the file), as Babel's `scope.push`
+   * declares one: TypeScript's lexical environment of that body collects it, and the body (the
+   * walk's compileBody, TypeScript's visitFunctionBody, the file) declares it at its top.
+   */
   pushVar(base: string): TS.Identifier {
     const id = this.uid(base);
-    this.varScopes[this.varScopes.length - 1]!.push(id);
+    this.context.hoistVariableDeclaration(id);
     return id;
   }
 
@@ -118,6 +126,21 @@ export class FileContext {
     const end = this.ts.getLineAndCharacterOfPosition(this.sourceFile, Math.max(node.getStart(this.sourceFile), node.getEnd() - 1));
     const site = this.positions.site(end.line + 1, end.character);
     return site.file === start.file ? site.line : 0;
+  }
+
+  /**
+   * The error for a construct at `node` that the transform refuses: a CompileError at the node's
+   * position (the file's own, not through an input map) with a code frame.
+   */
+  refusal(node: TS.Node, reason: string): CompileError {
+    const sf = this.sourceFile;
+    const original = this.ts.getOriginalNode(node);
+    if (original.pos < 0 || original.getSourceFile() !== sf) return new CompileError(sf.fileName, reason, undefined, undefined, "");
+    const start = original.getStart(sf);
+    const { line, character } = this.ts.getLineAndCharacterOfPosition(sf, start);
+    const end = this.ts.getLineAndCharacterOfPosition(sf, original.getEnd());
+    const span = end.line === line ? Math.max(1, end.character - character) : Number.MAX_SAFE_INTEGER;
+    return new CompileError(sf.fileName, reason, line + 1, character, codeFrame(sf.text, line + 1, character, span));
   }
 
   /** Names declared by the runtime header, in emission order (for the header pass). */

@@ -29,10 +29,6 @@ export function isCoroutineFunction(ts: Ts, node: TS.Node): node is TS.FunctionL
     node.body !== undefined && isAsync(ts, node);
 }
 
-/** A compile error at a node: the message with file, line and column, as the compiler reports them. */
-export class TransformError extends Error {}
-TransformError.prototype.name = "CorotaskTransformError";
-
 export class Walk {
   readonly ctx: FileContext;
   readonly context: TS.TransformationContext;
@@ -48,10 +44,9 @@ export class Walk {
     this.fastPath = fastPath;
   }
 
-  error(node: TS.Node, message: string): TransformError {
-    const sf = this.ctx.sourceFile;
-    const at = node.pos >= 0 ? this.ctx.ts.getLineAndCharacterOfPosition(sf, node.getStart(sf)) : { line: -1, character: -1 };
-    return new TransformError(`${sf.fileName}(${at.line + 1},${at.character + 1}): ${message}`);
+  /** A construct the walk refuses: a CompileError at the node, with its code frame. */
+  error(node: TS.Node, message: string): Error {
+    return this.ctx.refusal(node, message);
   }
 
   readonly visit = (node: TS.Node): TS.VisitResult<TS.Node | undefined> => {

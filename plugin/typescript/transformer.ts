@@ -11,6 +11,8 @@ import { Walk, isCoroutineFunction } from "./select-functions.js";
 import { emitsCommonJs, insertRuntimeHeader } from "./import-runtime.js";
 import type { FastPath } from "./rewrite-awaits.js";
 import { callsBodyDirectly } from "./shared.js";
+import { CompileError, codeFrame } from "../compile-error.js";
+import { deepestNesting, deepNestingReason, isStackOverflow, lineAndColumn } from "../deep-nesting.js";
 
 /** Keys ts-patch puts in a `plugins` entry next to the transform's own options. */
 export const TS_PATCH_KEYS: readonly string[] = [
@@ -116,11 +118,26 @@ export function transformSourceFile(
       `with Babel's preset-env if ES5 is needed (corotask supports regenerator's generators)`,
     );
   }
+  try {
+    return rewriteSourceFile(ts, context, options, sf, program);
+  } catch (error) {
+    if (!isStackOverflow(error)) throw error;
+    // TypeScript's parser reads operator chains in a loop, but the passes here recurse: what it
+    // parsed may still be nested too deeply for them. One message, at where the nesting starts.
+    const deepest = deepestNesting(sf.text);
+    if (deepest === null) throw new CompileError(sf.fileName, deepNestingReason(undefined), undefined, undefined, "");
+    const { line, column } = lineAndColumn(sf.text, deepest.offset);
+    throw new CompileError(sf.fileName, deepNestingReason(deepest.depth), line, column, codeFrame(sf.text, line, column));
+  }
+}
+
+function rewriteSourceFile(
+  ts: TypeScript, context: TS.TransformationContext, options: ResolvedOptions, sf: TS.SourceFile, program: TS.Program | undefined,
+): TS.SourceFile {
   const checker = program?.getTypeChecker();
   const cwd = program?.getCurrentDirectory() ?? context.getCompilerOptions().rootDir ?? process.cwd();
   const ctx = new FileContext(ts, context, options, sf, cwd, checker);
   const walk = new Walk(ctx, context, fastPathFor(ts, ctx, checker, program));
-  ctx.varScopes.push([]);
   context.startLexicalEnvironment();
   let statements = walk.visitStatements(sf.statements, "var");
   const vars = context.endLexicalEnvironment() ?? [];

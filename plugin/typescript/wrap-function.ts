@@ -260,7 +260,7 @@ function memberKey(ctx: FileContext, name: TS.PropertyName): { read: (target: TS
     const temp = ctx.pushVar("k");
     return { read: (target) => f.createElementAccessExpression(target, temp), key: f.createComputedPropertyName(f.createAssignment(temp, e)) };
   }
-  throw new Error(`corotask cannot compile a method named ${ts.SyntaxKind[name.kind]}`);
+  throw ctx.refusal(name, `corotask cannot compile a method named ${ts.SyntaxKind[name.kind]}`);
 }
 
 /** A coroutine method made a generator method (modifiers kept but `async`). */

@@ -2,7 +2,7 @@
 // transform pipeline, in eager and lazy mode; any difference in output is a bug, shrunk to a
 // minimal reproducer and written as a fixture (fixtures/fuzz/<seed>-<n>/).
 //
-// Usage: npm run fuzz -- [--count N] [--seed S] [--mode eager|lazy] [--pipeline babel,...]
+// Usage: npm run fuzz -- [--count N] [--seed S] [--mode eager|lazy|both] [--pipeline babel,typescript|all]
 //          [--jobs J] [--avoid KIND,...] [--shrink-budget N | --no-shrink] [--no-write] [--out DIR] [--timeout MS] [--json]
 // Exit code 1 when any program mismatched (or the generator made an invalid program).
 import { fork } from "node:child_process";
@@ -37,7 +37,11 @@ function parseArgs(argv) {
         options.modes = m === "both" ? ["eager", "lazy"] : [m];
         break;
       }
-      case "--pipeline": options.pipelines = value().split(","); break;
+      case "--pipeline": {
+        const names = value().split(",");
+        options.pipelines = names.includes("all") ? PIPELINES.map((p) => p.name) : names;
+        break;
+      }
       case "--jobs": options.jobs = Math.max(1, int(arg)); break;
       case "--shrink-budget": options.shrinkBudget = int(arg); break;
       case "--no-shrink": options.shrinkBudget = 0; break;

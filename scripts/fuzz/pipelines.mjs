@@ -1,5 +1,5 @@
-// The transforms a fuzzed program runs through, each compared against the native run. Adding a
-// pipeline (the TypeScript transformer, when it lands) is one entry in PIPELINES.
+// The transforms a fuzzed program runs through, each compared against the native run: the Babel
+// plugin and the TypeScript transformer. Adding a pipeline is one entry in PIPELINES.
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,8 +36,44 @@ export const PIPELINES = [
       }).code;
     },
   },
-  // { name: "typescript", compile(source, { mode, filename }) { ... } },
+  {
+    name: "typescript",
+    compile(source, { mode, filename }) {
+      return typescriptCompile(source, { mode, filename });
+    },
+  },
 ];
+
+let typescript;
+/**
+ * The TypeScript transformer (dist's corotask/typescript) as `program.emit`'s `before`
+ * transformer, over a Program of the one file (so the type-aware fast path is on, as in the
+ * fixture suite's TypeScript pipeline), emitting CommonJS for ES2022. No lib files: the checker
+ * needs only the file's own declarations. A syntax error TypeScript reports is a compile error.
+ */
+function typescriptCompile(source, { mode, filename }) {
+  typescript ??= { ts: require("typescript"), corotask: require(path.join(DIST, "plugin/typescript/index.js")).default };
+  const { ts, corotask } = typescript;
+  const options = {
+    module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, allowJs: true, noLib: true, types: [], outDir: "/__out", useDefineForClassFields: true,
+  };
+  const file = ts.createSourceFile(filename, source, options.target, true);
+  const host = ts.createCompilerHost(options);
+  const same = (name) => path.resolve(name) === path.resolve(filename);
+  host.getSourceFile = (name) => (same(name) ? file : undefined);
+  host.fileExists = same;
+  host.readFile = (name) => (same(name) ? source : undefined);
+  host.getCurrentDirectory = () => path.dirname(filename);
+  let code = "";
+  host.writeFile = (name, text) => {
+    if (!name.endsWith(".map")) code = text;
+  };
+  const program = ts.createProgram([filename], options, host);
+  const syntax = program.getSyntacticDiagnostics(file);
+  if (syntax.length > 0) throw new Error(ts.flattenDiagnosticMessageText(syntax[0].messageText, "\n"));
+  program.emit(undefined, undefined, undefined, false, { before: [corotask(program, { mode })] });
+  return code;
+}
 
 /**
  * Compiles a fuzzed program with `pipeline`: the prelude before PROGRAM_MARKER has no async
@@ -54,8 +90,9 @@ export function compileProgram(pipeline, source, options) {
   return pipeline.compile(imports.join("\n") + "\n" + source.slice(at), options).replace(/^("use strict";)?/, (m) => `${m}\n${rest}\n`);
 }
 
+/** The pipelines `names` selects; none, or "all", selects every one. */
 export function selectPipelines(names) {
-  if (!names || names.length === 0) return PIPELINES;
+  if (!names || names.length === 0 || names.includes("all")) return PIPELINES;
   return names.map((name) => {
     const pipeline = PIPELINES.find((p) => p.name === name);
     if (!pipeline) throw new Error(`unknown pipeline ${JSON.stringify(name)}; known: ${PIPELINES.map((p) => p.name).join(", ")}`);

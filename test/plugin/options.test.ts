@@ -1,4 +1,5 @@
-import { validateOptions, DEFAULT_OPTIONS, OptionsError } from "../../plugin/options.js";
+import { validateOptions, COMPILE_FILE_OPTIONS, DEFAULT_OPTIONS, OptionsError } from "../../plugin/options.js";
+import { compileFile } from "../../plugin/compile-file.js";
 import { transformWithPlugin } from "../support/pipelines.js";
 
 describe("validateOptions", () => {
@@ -19,6 +20,21 @@ describe("validateOptions", () => {
 
   test("an integration's own options are accepted when it declares them", () => {
     expect(validateOptions({ include: ["src"] }, ["include", "exclude"])).toEqual(DEFAULT_OPTIONS);
+  });
+
+  test("an integration's typed options are checked here too: compileFile's", () => {
+    expect(validateOptions({ stripTypes: false, moduleKind: "module", inputSourceMap: null, cwd: "/p", mode: undefined }, COMPILE_FILE_OPTIONS)).toEqual(DEFAULT_OPTIONS);
+    expect(() => validateOptions({ stripTypes: "yes" }, COMPILE_FILE_OPTIONS)).toThrow('corotask option "stripTypes" must be true or false, received "yes"');
+    expect(() => validateOptions({ moduleKind: "esm" }, COMPILE_FILE_OPTIONS)).toThrow('corotask option "moduleKind" must be "module", "commonjs" or "unknown", received "esm"');
+  });
+
+  test("compileFile refuses an unknown option and a wrongly typed one, naming it and what is accepted", () => {
+    const code = "export async function f() { await 1; }\n";
+    expect(() => compileFile(code, "/tmp/a.ts", { mood: "lazy" } as never)).toThrow(
+      new OptionsError('Unknown corotask option "mood"; accepted options are "mode", "runtime", "stripTypes", "compileJsx", "moduleKind", "inputSourceMap", "cwd"'),
+    );
+    expect(() => compileFile(code, "/tmp/a.ts", { mode: 3 } as never)).toThrow(new OptionsError('corotask option "mode" must be "eager" or "lazy", received number 3'));
+    expect(() => compileFile(code, "/tmp/a.ts", { stripTypes: "yes" } as never)).toThrow(OptionsError);
   });
 
   test("a wrong mode names the option and the accepted values", () => {
