@@ -707,20 +707,20 @@ export class Task<T = unknown> extends Future<T> {
    */
   #awaitPromise(promise: Promise<unknown>): boolean {
     if (promise === delegatedReturn.value) promise = takeDelegatedReturn() as Promise<unknown>;
-    let constructor: unknown;
+    // As native await: a plain Promise is chained with the built-in then (PerformPromiseThen),
+    // whatever its own `then` says; any other (a subclass) is adopted through its `then`. Told
+    // apart by the prototype, not by reading `constructor`: the built-in then reads it (its
+    // species), so the await reads it once, as native await's PromiseResolve does.
+    if (Object.getPrototypeOf(promise) !== Promise.prototype) promise = adoptThenable(promise);
+    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
     try {
-      constructor = promise.constructor;
+      promiseThen.call(promise, callbacks.fulfilled, callbacks.rejected);
     } catch (error) {
-      // Native await's PromiseResolve reads it too, and its throw is the await's.
+      // A `constructor` getter that throws: native await's PromiseResolve throws it at the await.
       this.#resumeWith(THROW, error);
       return false;
     }
-    // As native await: a plain Promise is chained with the built-in then (PerformPromiseThen),
-    // whatever its own `then` says; any other (a subclass) is adopted through its `then`.
-    if (constructor !== Promise) promise = adoptThenable(promise);
-    const callbacks = this.#thenableCallbacks ?? this.#thenableCallbacksOnce();
     this.#flags = (this.#flags & ~THENABLE_BITS) | NATIVE_PROMISE;
-    promiseThen.call(promise, callbacks.fulfilled, callbacks.rejected);
     if ((this.#flags & CANCEL_PENDING) !== 0) this.#detachThenable();
     return true;
   }
