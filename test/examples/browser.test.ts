@@ -95,7 +95,7 @@ maybe("examples/browser built by Vite, in headless Chromium", () => {
     const loadReportLine = lineOf('const body = await download("/reports/2026.csv");');
     const downloadLine = lineOf("await sleep(30); // a slow response");
     expect(log).toBe(
-      `Stack for <Task pending name='load-report' coro=<loadReport() running at main.ts:${loadReportLine}>> (most recent call last):\n` +
+      `Stack for <Task pending name='load-report' coro=<loadReport() running at main.ts:${loadReportLine}> wait_for=<Future pending>> (most recent call last):\n` +
         `  File "main.ts", line ${loadReportLine}, in loadReport\n` +
         `    const body = await download("/reports/2026.csv");\n` +
         `  File "main.ts", line ${downloadLine}, in download\n` +

@@ -135,8 +135,10 @@ async function runCompiled(code, fixture, runtime, { native = false } = {}) {
     }
   };
   // A fixture may import itself (`import * as self from "./input.js"`, TypeScript's `.js` for `.ts` too).
-  const own = path.basename(fixture.inputFile);
-  const exports = executeProgram(code, { corotask: runtime, [`./${own}`]: SELF, [`./${own.replace(/\.[jt]sx?$/, ".js")}`]: SELF }, fixture.id);
+  // (The fuzzer's programs have no file.)
+  const own = fixture.inputFile === undefined ? null : path.basename(fixture.inputFile);
+  const modules = own === null ? { corotask: runtime } : { corotask: runtime, [`./${own}`]: SELF, [`./${own.replace(/\.[jt]sx?$/, ".js")}`]: SELF };
+  const exports = executeProgram(code, modules, fixture.id);
   const main = exports.main;
   if (typeof main !== "function") throw new Error(`fixture ${fixture.id} does not export a main function`);
   try {
