@@ -493,7 +493,9 @@ export class Task<T = unknown> extends Future<T> {
     const stack = error.stack;
     if (typeof stack !== "string" || OWN_FRAME_LINE.test(stack)) return;
     const parents = this.#parents;
-    if ((parents === null || parents.length === 0) && (this.#chain === null || (this.#chain[0] as number) === 0)) {
+    // As #logicalFrames: while this task steps, its chain depth is in the registers.
+    const depth = steppingTask === this ? siteRegister.depth : this.#chain === null ? 0 : (this.#chain[0] as number);
+    if ((parents === null || parents.length === 0) && depth === 0) {
       // One frame, the usual case: no arrays to build.
       addAsyncFrame(error, entryInfo(this.#frame!), this.#site);
       return;
