@@ -39,11 +39,29 @@ function settle() {
 }
 
 /**
+ * How often a program's run ends with a full collection (one run in FULL_GC_EVERY). A full one per
+ * run pins every GC-time report (a coroutine never awaited, an exception never retrieved) to the
+ * program that left it, but a forced full collection of a heap that holds Babel and TypeScript
+ * costs about four times the rest of the program (it also makes their next compile slower). Any
+ * other run ends with none: a report then comes out at the next full collection, a few programs
+ * later, where worker.mjs finds that it is not that program's and blames the one that left it.
+ */
+const FULL_GC_EVERY = 32;
+let runs = 0;
+let fullCollectionCount = 0;
+
+/** How many runs so far ended with a full collection. */
+export function fullCollections() {
+  return fullCollectionCount;
+}
+
+/**
  * Runs `code` (CommonJS exporting `main(log)`); resolves to
  * `{trace, unhandled, stderr, timedOut}`. A run that does not end within `timeoutMs` is left
- * behind (its pending work stays pending) and reported as timed out.
+ * behind (its pending work stays pending) and reported as timed out. `fullGc`: end with a full
+ * collection (see FULL_GC_EVERY).
  */
-export async function runProgram(code, runtime, { native, timeoutMs = 5000, id = "fuzz.js" }) {
+export async function runProgram(code, runtime, { native, timeoutMs = 5000, id = "fuzz.js", fullGc = false }) {
   install();
   const record = { unhandled: [], stderr: [] };
   current = record;
@@ -69,7 +87,12 @@ export async function runProgram(code, runtime, { native, timeoutMs = 5000, id =
   }
   // Collect now, so that a coroutine this program dropped is reported in its own window (lazy
   // mode's never-awaited warning comes from a FinalizationRegistry), not in the next program's.
-  globalThis.gc?.();
+  // Only a full collection helps: V8's minor one keeps FinalizationRegistry targets alive.
+  runs++;
+  if (fullGc || runs % FULL_GC_EVERY === 0) {
+    globalThis.gc?.();
+    fullCollectionCount++;
+  }
   await settle();
   current = null;
   return { trace, unhandled: record.unhandled, stderr: record.stderr.join(""), timedOut };

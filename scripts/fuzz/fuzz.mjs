@@ -4,6 +4,9 @@
 //
 // Usage: npm run fuzz -- [--count N] [--seed S] [--mode eager|lazy|both] [--pipeline babel,typescript|all]
 //          [--jobs J] [--avoid KIND,...] [--shrink-budget N | --no-shrink] [--no-write] [--out DIR] [--timeout MS] [--json]
+//          [--full-gc]
+// --full-gc ends every run with a full collection (slower; see scripts/fuzz/execute.mjs): for a
+// mismatch reported as not this program's, rerun the programs before it with it.
 // Exit code 1 when any program mismatched (or the generator made an invalid program).
 import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -49,6 +52,7 @@ function parseArgs(argv) {
       case "--out": options.out = path.resolve(value()); break;
       case "--timeout": options.timeoutMs = int(arg); break;
       case "--json": options.json = true; break;
+      case "--full-gc": options.fullGc = true; break;
       case "--first": options.first = int(arg); break;
       // Diagnosis only (never in the bounded test): leave out thenable kinds, e.g. --avoid twice,nested.
       case "--avoid": options.avoid = value().split(","); break;
@@ -107,7 +111,7 @@ async function main() {
           return;
         }
         last = Date.now();
-        child.send({ type: "run", seed: options.seed, index: job.index, mode: job.mode, pipelines: options.pipelines, shrinkBudget: options.shrinkBudget, timeoutMs: options.timeoutMs, avoid: options.avoid ?? [] });
+        child.send({ type: "run", seed: options.seed, index: job.index, mode: job.mode, pipelines: options.pipelines, shrinkBudget: options.shrinkBudget, timeoutMs: options.timeoutMs, avoid: options.avoid ?? [], fullGc: options.fullGc === true });
       };
       const watchdog = setInterval(() => {
         if (job && Date.now() - last > HANG_MS) {
@@ -120,6 +124,10 @@ async function main() {
       child.on("message", (message) => {
         last = Date.now();
         if (message.type === "ready") next();
+        else if (message.type === "amend") {
+          // A GC-time report traced back to an earlier program of this worker (worker.mjs).
+          results.find((r) => r.index === message.index && r.mode === message.mode)?.mismatches.push(message.mismatch);
+        }
         else if (message.type === "result") {
           results.push(message.result);
           if (!options.json && results.length % 50 === 0) process.stderr.write(`fuzz: ${results.length}/${total}\n`);
@@ -152,7 +160,8 @@ async function main() {
     if (r.invalid) summary.invalid.push({ index: r.index, mode: r.mode, reason: r.invalid });
     for (const m of r.mismatches) {
       const entry = { index: r.index, mode: r.mode, pipeline: m.pipeline, native: m.shrunkNative ?? m.native, compiled: m.shrunkCompiled ?? m.compiled, reproducer: m.shrunk ?? m.source };
-      if (options.write && m.source) entry.fixture = path.relative(ROOT, writeFixture(options, r, m));
+      if (m.unconfirmed) entry.unconfirmed = true;
+      if (options.write && m.source && !m.unconfirmed) entry.fixture = path.relative(ROOT, writeFixture(options, r, m));
       summary.mismatches.push(entry);
     }
   }
@@ -163,7 +172,9 @@ async function main() {
     for (const run of summary.runs) console.log(`  ${run.pipeline.padEnd(10)} ${run.mode.padEnd(6)} ${String(run.programs).padStart(6)} programs  ${run.mismatches} mismatched`);
     for (const m of summary.mismatches) {
       console.log(`\nmismatch: program ${m.index}, ${m.mode}, ${m.pipeline}${m.fixture ? ` -> ${m.fixture}` : ""}\n--- native\n${m.native}--- ${m.pipeline}\n${m.compiled}`);
-      if (!m.fixture) console.log(`--- reproducer\n${m.reproducer}`);
+      if (m.unconfirmed) {
+        console.log(`--- not this program's: it agrees when run alone with full collections, so a GC-time report that an earlier program left landed here; rerun the programs before it with --full-gc`);
+      } else if (!m.fixture) console.log(`--- reproducer\n${m.reproducer}`);
     }
     for (const inv of summary.invalid) console.log(`\ninvalid program (a generator bug): ${inv.mode} ${inv.index}: ${inv.reason}`);
     const unused = [];
