@@ -1,5 +1,5 @@
 /**
- * corotask's benchmark suite: `npm run bench` (full, under ten minutes), `npm run bench -- --quick`
+ * corotask's benchmark suite: `npm run bench` (full, about 16 minutes on 2 shared cores), `npm run bench -- --quick`
  * (under a minute), `--smoke` (the few seconds the test suite spends on it).
  *
  * Every (workload, variant) measurement is its own process (bench/lib/child.mjs), which warms up

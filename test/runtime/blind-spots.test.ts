@@ -6,15 +6,18 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import {
   CancelledError,
+  type Future,
   Timeout,
   allTasks,
   asCompleted,
+  captureCallGraph,
   createTask,
   currentTask,
   gather,
   getRunningLoop,
   newEventLoop,
   run,
+  shield,
   sleep,
   timeout,
   type ExceptionContext,
@@ -439,5 +442,175 @@ describe("gather's arguments (mutation testing found these unchecked)", () => {
     }
     expect(reports.map((r) => r.message)).toEqual([]);
     loop.close();
+  });
+});
+
+describe("sleep and shield at the edges (mutation testing found these unchecked)", () => {
+  test("a sleep cancelled in the iteration its timer fires ends cancelled, with nothing reported", async () => {
+    const reports: ExceptionContext[] = [];
+    let sleeper!: Task<unknown>;
+    const main = define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, c) => reports.push(c));
+      // Set before the sleep's timer, for the same time: it runs first in that iteration, and the
+      // sleep's timer still fires after it (the cancelled future stops its timer one callback later).
+      getRunningLoop().callLater(1, () => sleeper.cancel());
+      sleeper = createTask(sleep(1, "woke"));
+      try {
+        yield at(0, sleeper);
+      } catch (e) {
+        return [(e as Error).name, now()];
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", 1]);
+    expect(reports).toEqual([]);
+  });
+
+  test("shield() called outside a running loop makes its Future on the loop of what it shields", () => {
+    const loop = newEventLoop();
+    const inner = loop.createFuture<number>();
+    const shielded = shield(inner);
+    expect(shielded.getLoop()).toBe(loop);
+    // No task awaits it: nothing is recorded as awaiting the inner.
+    expect(captureCallGraph(inner).awaitedBy).toEqual([]);
+    inner.setResult(1);
+    loop.close();
+  });
+});
+
+describe("shield and the call graph (mutation testing found these unchecked)", () => {
+  const awaiters = (task: Task<unknown>) => captureCallGraph(task).awaitedBy.map((g) => g.future.getName?.() ?? String(g.future));
+
+  test("the task awaiting a shield is listed as awaiting what it shields, until that is done", async () => {
+    let inner!: Task<unknown>;
+    const seen: unknown[] = [];
+    const main = define("main", 1, function* () {
+      inner = createTask(job(2, "v"), { name: "inner" });
+      const waiting = createTask(define("waiter", 20, function* () {
+        return yield at(0, shield(inner));
+      })(), { name: "waiter" });
+      yield at(1, sleep(1));
+      seen.push(awaiters(inner));
+      return [yield at(2, waiting), awaiters(inner)];
+    });
+    const [value, after] = (await run(main, { virtualTime: true })) as [string, string[]];
+    expect(seen).toEqual([["waiter"]]);
+    expect(value).toBe("v");
+    expect(after).toEqual([]);
+  });
+
+  test("once the awaiting task is cancelled it is no longer listed, and what it shielded keeps running", async () => {
+    const main = define("main", 1, function* () {
+      const inner = createTask(job(3, "v"), { name: "inner" });
+      const waiting = createTask(define("waiter", 20, function* () {
+        return yield at(0, shield(inner));
+      })(), { name: "waiter" });
+      yield at(1, sleep(1));
+      const before = awaiters(inner);
+      waiting.cancel();
+      yield at(2, sleep(1));
+      return [before, waiting.cancelled(), awaiters(inner), inner.done(), yield at(3, inner)];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["waiter"], true, [], false, "v"]);
+  });
+
+  test("a shielded task that fails after the shield was cancelled is reported once, as never retrieved", async () => {
+    const reports: string[] = [];
+    const main = define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, c) => reports.push(`${c.message}: ${(c.exception as Error).message}`));
+      // Lazy: an eager call's failure would also be a host unhandled rejection.
+      const lateFailure = define("lateFailure", 41, function* () {
+        yield at(0, sleep(2));
+        throw new RangeError("late");
+      }, { mode: "lazy" });
+      let inner: Task<unknown> | null = createTask(lateFailure(), { name: "inner" });
+      const waiting = createTask(define("waiter", 20, function* (t: Task<unknown>) {
+        return yield at(0, shield(t));
+      })(inner), { name: "waiter" });
+      inner = null;
+      yield at(1, sleep(1));
+      waiting.cancel();
+      yield at(2, sleep(2));
+      return waiting.cancelled();
+    });
+    expect(await run(main, { virtualTime: true })).toBe(true);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (let i = 0; i < 10 && reports.length === 0; i++) {
+      gc?.();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(reports).toEqual(["Task exception was never retrieved: late"]);
+  });
+});
+
+describe("shield lets go (mutation testing found these unchecked)", () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  async function collect(): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+  const waiterOf = (refs: { outer?: WeakRef<object> }) => define("waiter", 20, function* (inner: Future<unknown>) {
+    const outer = shield(inner);
+    refs.outer = new WeakRef(outer);
+    return yield at(0, outer);
+  });
+
+  test("a cancelled task that awaited a shield is not kept alive by what it shielded, nor is the shield's Future", async () => {
+    if (gc === undefined) return console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection");
+    const refs: { outer?: WeakRef<object>; waiter?: WeakRef<object> } = {};
+    const main = define("main", 1, function* () {
+      const inner = getRunningLoop().createFuture<number>();
+      let waiting: Task<unknown> | null = createTask(waiterOf(refs)(inner));
+      refs.waiter = new WeakRef(waiting);
+      yield at(1, sleep(1));
+      waiting.cancel();
+      yield at(2, sleep(1));
+      const cancelled = waiting.cancelled();
+      waiting = null;
+      return [cancelled, inner];
+    });
+    const [cancelled, inner] = (await run(main, { virtualTime: true })) as [boolean, Future<number>];
+    expect(cancelled).toBe(true);
+    await collect();
+    expect(inner.done()).toBe(false);
+    expect([refs.waiter!.deref(), refs.outer!.deref()]).toEqual([undefined, undefined]);
+  });
+
+  test("a shielded Future that is done keeps no reference to the task that awaited it", async () => {
+    if (gc === undefined) return console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection");
+    const refs: { outer?: WeakRef<object>; waiter?: WeakRef<object> } = {};
+    const main = define("main", 1, function* () {
+      const inner = getRunningLoop().createFuture<number>();
+      let waiting: Task<unknown> | null = createTask(waiterOf(refs)(inner));
+      refs.waiter = new WeakRef(waiting);
+      yield at(1, sleep(1));
+      inner.setResult(7);
+      const value = yield at(2, waiting);
+      waiting = null;
+      return [value, inner];
+    });
+    const [value, inner] = (await run(main, { virtualTime: true })) as [number, Future<number>];
+    expect(value).toBe(7);
+    await collect();
+    expect(refs.waiter!.deref()).toBeUndefined();
+    expect(inner.result()).toBe(7);
+  });
+
+  test("the shielded Future finishing in the iteration the shield is cancelled reports nothing", async () => {
+    const reports: string[] = [];
+    const main = define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, c) => reports.push(c.message));
+      const inner = getRunningLoop().createFuture<number>();
+      const waiting = createTask(waiterOf({})(inner));
+      yield at(1, sleep(1));
+      // Both callbacks are scheduled before either runs: the inner's first.
+      inner.setResult(1);
+      waiting.cancel();
+      yield at(2, sleep(1));
+      return [waiting.cancelled(), inner.result()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([true, 1]);
+    expect(reports).toEqual([]);
   });
 });

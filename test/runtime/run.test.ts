@@ -64,6 +64,7 @@ describe("asyncio's own coroutines are coroutines (sleep, wait, waitFor)", () =>
     expect(() => sleep(NaN)).toThrow(RangeError);
     expect(() => sleep(NaN)).toThrow("sleep delay must be a number of seconds, got NaN");
     expect(() => sleep("1" as never)).toThrow(TypeError);
+    expect(() => sleep("1" as never)).toThrow('sleep delay must be a number of seconds, got string "1"');
   });
 });
 

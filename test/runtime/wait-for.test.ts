@@ -87,6 +87,8 @@ describe("waitFor timing out", () => {
     const [error, time, cancelling] = (await run(main, { virtualTime: true })) as [Error, number, number];
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.name).toBe("TimeoutError");
+    // asyncio's TimeoutError() carries no message.
+    expect(error.message).toBe("");
     expect(error.cause).toBeInstanceOf(CancelledError);
     expect(time).toBe(2);
     expect(cancelling).toBe(0);
@@ -244,6 +246,32 @@ describe("waitFor with timeout <= 0", () => {
     expect(started).toBe(false);
   });
 
+  test("an awaitable already done is returned without a loop iteration", async () => {
+    const main = define("main", 1, function* () {
+      const f = getRunningLoop().createFuture<string>();
+      f.setResult("ready");
+      const order: string[] = [];
+      getRunningLoop().callSoon(() => order.push("next iteration"));
+      order.push(String(yield at(0, inlineWaitFor(f, 0))));
+      yield at(1, sleep(0));
+      return order;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["ready", "next iteration"]);
+  });
+
+  test("an exception raised while cancelling at once propagates instead of TimeoutError", async () => {
+    const log: string[] = [];
+    const s = slow(log, { onCancel: "throw" });
+    const main = define("main", 1, function* () {
+      try {
+        yield at(0, inlineWaitFor(s(10, "never"), 0));
+      } catch (e) {
+        return [(e as Error).name, (e as Error).message];
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["RangeError", "failed while cancelling"]);
+  });
+
   test("returns the value of a task that catches the immediate cancellation and returns", async () => {
     const log: string[] = [];
     const s = slow(log, { onCancel: "return" });
@@ -251,6 +279,24 @@ describe("waitFor with timeout <= 0", () => {
       return yield at(0, inlineWaitFor(s(10, "never"), 0));
     });
     expect(await run(main, { virtualTime: true })).toBe("returned anyway");
+  });
+});
+
+describe("waitFor and the task's cancellation count", () => {
+  test("a waitFor that ends before its deadline leaves cancelling() as it found it", async () => {
+    const main = define("main", 1, function* () {
+      const task = currentTask()!;
+      task.cancel();
+      try {
+        yield at(0, sleep(1));
+      } catch {
+        // Caught, not uncancelled: cancelling() stays 1, as asyncio counts it.
+      }
+      const before = task.cancelling();
+      const value = yield at(1, inlineWaitFor(sleep(1, "v"), 5));
+      return [before, value, task.cancelling()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([1, "v", 1]);
   });
 });
 
@@ -353,5 +399,34 @@ describe("waitFor forms and bad input", () => {
     );
     slept.close();
     expect(() => inlineWaitFor(1 as never, 1)).toThrow(TypeError);
+  });
+});
+
+describe("waitFor with timeout <= 0, cancelled while the awaitable finishes cancelling", () => {
+  test("the awaitable ending in the iteration the waiting task is cancelled reports nothing", async () => {
+    const reports: string[] = [];
+    const main = define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, c) => reports.push(c.message));
+      const release = getRunningLoop().createFuture<string>();
+      // Catches the cancellation, then waits for `release` before it returns.
+      const stubborn = define("stubborn", 30, function* () {
+        try {
+          yield at(0, sleep(10));
+        } catch {
+          return yield at(1, release);
+        }
+      });
+      const waiting = createTask(define("waiter", 40, function* () {
+        return yield at(0, inlineWaitFor(stubborn(), 0));
+      })());
+      yield at(1, sleep(1));
+      // The awaitable's wake-up is scheduled before the waiting task's cancellation.
+      release.setResult("released");
+      waiting.cancel();
+      yield at(2, sleep(1));
+      return waiting.cancelled();
+    });
+    expect(await run(main, { virtualTime: true })).toBe(true);
+    expect(reports).toEqual([]);
   });
 });
