@@ -413,6 +413,29 @@ export function* asyncIteratorClose(record: AsyncIteratorRecord, site: number, t
 }
 
 /**
+ * What this engine's own `yield*` in an async generator does with a throw() while it delegates
+ * to a sync iterator that has no `throw` method. ES2025 closes the iterator and throws a
+ * TypeError; engines before that change (V8 in Node 20) throw the value itself and leave the
+ * iterator open. Compiled code does what native code does where it runs: probed natively once,
+ * when this module loads. The answer comes a few microtasks later; until then ES2025 is assumed.
+ */
+let syncThrowlessDelegateThrowsValue = false;
+try {
+  const probe = {};
+  const delegating = (async function* () {
+    yield* [0];
+  })();
+  delegating
+    .next()
+    .then(() => delegating.throw(probe))
+    .then(undefined, (error: unknown) => {
+      syncThrowlessDelegateThrowsValue = error === probe;
+    });
+} catch {
+  // No async generators here (not an engine corotask runs on): keep ES2025's behaviour.
+}
+
+/**
  * `yield* iterable` inside a compiled async generator body: delegates to the async iterator
  * (or async-from-sync) of `iterable`, passing on next/throw/return requests.
  */
@@ -432,6 +455,8 @@ export function* asyncDelegate(iterable: unknown): Generator<unknown, unknown, u
           yield agReturnNow;
           return undefined; // Not reached: the driver returns the body.
         }
+        // A sync iterator's missing throw before ES2025: the value is thrown at the yield*.
+        if (record.sync && syncThrowlessDelegateThrowsValue) throw value;
         // throw() without a throw method: close the iterator, then report the protocol error.
         record.open = true;
         yield* asyncIteratorClose(record, siteRegister.at, false);
