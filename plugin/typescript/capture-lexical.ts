@@ -34,14 +34,31 @@ export function captureLexical(ctx: FileContext, context: TS.TransformationConte
   });
   const superKey = (node: TS.PropertyAccessExpression | TS.ElementAccessExpression): TS.Expression =>
     ts.isPropertyAccessExpression(node) ? f.createStringLiteral(node.name.text) : visit(node.argumentExpression) as TS.Expression;
+  // A computed key is evaluated where the object literal stands, with the arrow's bindings.
+  const visitName = <N extends TS.PropertyName>(name: N): N => (ts.isComputedPropertyName(name) ? (visit(name) as N) : name);
   const visit = (node: TS.Node): TS.Node => {
+    // An object literal's method or accessor has its own bindings, except in its computed key.
+    if (ts.isObjectLiteralExpression(node)) {
+      return f.updateObjectLiteralExpression(node, node.properties.map((member) => {
+        if (ts.isMethodDeclaration(member)) {
+          return f.updateMethodDeclaration(member, member.modifiers, member.asteriskToken, visitName(member.name), member.questionToken, member.typeParameters, member.parameters, member.type, member.body);
+        }
+        if (ts.isGetAccessorDeclaration(member)) return f.updateGetAccessorDeclaration(member, member.modifiers, visitName(member.name), member.parameters, member.type, member.body);
+        if (ts.isSetAccessorDeclaration(member)) return f.updateSetAccessorDeclaration(member, member.modifiers, visitName(member.name), member.parameters, member.body);
+        return visit(member) as TS.ObjectLiteralElementLike;
+      }));
+    }
     // Functions with their own bindings are not entered (arrows are: their bindings are this one's).
     if ((ts.isFunctionLike(node) && !ts.isArrowFunction(node)) || ts.isClassStaticBlockDeclaration(node) || ts.isClassLike(node)) return node;
     if (node.kind === ts.SyntaxKind.ThisKeyword) return thisOf();
     if (ts.isPropertyAccessExpression(node) && node.expression.kind !== ts.SyntaxKind.SuperKeyword) {
       return f.updatePropertyAccessExpression(node, visit(node.expression) as TS.Expression, node.name);
     }
-    if (ts.isPropertyAssignment(node)) return f.updatePropertyAssignment(node, node.name, visit(node.initializer) as TS.Expression);
+    if (ts.isPropertyAssignment(node)) return f.updatePropertyAssignment(node, visitName(node.name), visit(node.initializer) as TS.Expression);
+    // `{ arguments }` keeps its key and reads the captured binding.
+    if (ts.isShorthandPropertyAssignment(node) && node.name.text === "arguments") {
+      return f.createPropertyAssignment(f.createIdentifier("arguments"), capture("arguments", "arguments", () => f.createIdentifier("arguments")));
+    }
     if (ts.isIdentifier(node) && node.text === "arguments") return capture("arguments", "arguments", () => f.createIdentifier("arguments"));
     if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.NewKeyword) return capture("newtarget", "newtarget", () => f.createMetaProperty(ts.SyntaxKind.NewKeyword, f.createIdentifier("target")));
     if (ts.isCallExpression(node) && isSuperMember(ts, node.expression)) {

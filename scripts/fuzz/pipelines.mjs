@@ -70,7 +70,13 @@ function typescriptCompile(source, { mode, filename }) {
   };
   const program = ts.createProgram([filename], options, host);
   const syntax = program.getSyntacticDiagnostics(file);
-  if (syntax.length > 0) throw new Error(ts.flattenDiagnosticMessageText(syntax[0].messageText, "\n"));
+  if (syntax.length > 0) {
+    // TypeScript's own parser refuses this JavaScript (it reads `case (a = b): let {…}` as an
+    // arrow with a return type, say): before corotask's transformer runs, so not its difference.
+    const error = new Error(ts.flattenDiagnosticMessageText(syntax[0].messageText, "\n"));
+    error.unparsable = true;
+    throw error;
+  }
   program.emit(undefined, undefined, undefined, false, { before: [corotask(program, { mode })] });
   return code;
 }

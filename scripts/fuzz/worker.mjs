@@ -26,6 +26,7 @@ async function compiledOutcome(pipeline, source, mode, timeoutMs, fullGc) {
   try {
     code = compileProgram(pipeline, source, { mode, filename: FILENAME });
   } catch (error) {
+    if (error?.unparsable === true) return { skipped: String(error.message).split("\n")[0] };
     return { text: `compile error: ${String(error?.message ?? error).split("\n")[0]}\n`, timedOut: false };
   }
   const outcome = await runProgram(code, runtime, { native: false, timeoutMs, fullGc });
@@ -41,7 +42,7 @@ async function compare(pipeline, source, mode, timeoutMs) {
   if (!native || native.timedOut || native.trace.startsWith("module error:")) return null;
   const nativeText = outcomeText(native);
   const compiled = await compiledOutcome(pipeline, source, mode, timeoutMs, true);
-  if (compiled.text === nativeText) return null;
+  if (compiled.skipped !== undefined || compiled.text === nativeText) return null;
   return { native: nativeText, compiled: compiled.text, nativeTrace: native.trace, timedOut: compiled.timedOut };
 }
 
@@ -117,8 +118,13 @@ async function fuzzOne(job) {
   }
   const nativeText = outcomeText(native);
   const mismatches = [];
+  const skipped = [];
   for (const pipeline of selectPipelines(names)) {
     const compiled = await compiledOutcome(pipeline, source, mode, timeoutMs, fullGc);
+    if (compiled.skipped !== undefined) {
+      skipped.push({ pipeline: pipeline.name, reason: compiled.skipped });
+      continue;
+    }
     if (compiled.text === nativeText) continue;
     if (!fullGc && (await compare(pipeline, source, mode, timeoutMs)) === null) {
       // Gone when every run ends with a full collection: a GC-time report that an earlier
@@ -132,7 +138,7 @@ async function fuzzOne(job) {
   // The full collection of this program's runs (if one was) reported what the programs before it
   // left: from the next program on, only this one can still have something to report.
   if (fullCollections() !== collectedBefore) sinceFullCollection = [current];
-  return { index, mode, features, lines: native.trace.split("\n").length - 1, mismatches };
+  return { index, mode, features, lines: native.trace.split("\n").length - 1, mismatches, skipped };
 }
 
 process.on("message", async (job) => {

@@ -478,7 +478,7 @@ describe("sleep and shield at the edges (mutation testing found these unchecked)
 });
 
 describe("shield and the call graph (mutation testing found these unchecked)", () => {
-  const awaiters = (task: Task<unknown>) => captureCallGraph(task).awaitedBy.map((g) => g.future.getName?.() ?? String(g.future));
+  const awaiters = (task: Task<unknown>) => captureCallGraph(task).awaitedBy.map((g) => (g.future as Task<unknown>).getName());
 
   test("the task awaiting a shield is listed as awaiting what it shields, until that is done", async () => {
     let inner!: Task<unknown>;
