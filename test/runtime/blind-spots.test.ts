@@ -26,6 +26,17 @@ import {
 import { abi } from "../../runtime/index.js";
 import { at, define, job, now } from "../support/coroutines.js";
 
+const gc = (globalThis as { gc?: () => void }).gc;
+const SKIP_WITHOUT_GC = "SKIPPED: run jest under node --expose-gc (npm test does) to test collection";
+
+/** Collects garbage and lets the collector's callbacks run: `rounds` times, or until `done()`. */
+async function collectGarbage(rounds: number, done: () => boolean = () => false): Promise<void> {
+  for (let i = 0; i < rounds && !done(); i++) {
+    gc!();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
 /** The compiled form of `await fn(...args)`: the inline body when `fn` has one. */
 function call(fn: unknown, ...args: unknown[]): unknown {
   const f = fn as { [abi.BODY]?: (...a: unknown[]) => unknown } & ((...a: unknown[]) => unknown);
@@ -259,21 +270,14 @@ describe("gather and cancellation with returnExceptions (bpo-32684)", () => {
 
 describe("exceptions nobody retrieved", () => {
   test("a plain Future's is reported as a Future's when it is collected", async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc === undefined) {
-      console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection reports");
-      return;
-    }
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const loop = newEventLoop();
     const reports: ExceptionContext[] = [];
     loop.setExceptionHandler((_l, c) => reports.push(c));
     (() => {
       loop.createFuture().setException(new RangeError("lost"));
     })();
-    for (let i = 0; i < 10 && reports.length === 0; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    await collectGarbage(10, () => reports.length > 0);
     expect(reports.map((r) => r.message)).toEqual(["Future exception was never retrieved"]);
     expect((reports[0]!.exception as Error).message).toBe("lost");
     expect(String(reports[0]!.future)).toBe("<Future finished exception=RangeError('lost')>");
@@ -418,11 +422,7 @@ describe("gather's arguments (mutation testing found these unchecked)", () => {
   });
 
   test("a child failing after the gather failed is not reported as never retrieved", async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc === undefined) {
-      console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection reports");
-      return;
-    }
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const loop = newEventLoop({ virtualTime: true });
     const reports: ExceptionContext[] = [];
     loop.setExceptionHandler((_l, c) => reports.push(c));
@@ -436,10 +436,7 @@ describe("gather's arguments (mutation testing found these unchecked)", () => {
       yield at(1, sleep(5));
     }, { mode: "lazy" });
     await loop.runUntilComplete(main());
-    for (let i = 0; i < 5; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    await collectGarbage(5);
     expect(reports.map((r) => r.message)).toEqual([]);
     loop.close();
   });
@@ -514,6 +511,7 @@ describe("shield and the call graph (mutation testing found these unchecked)", (
   });
 
   test("a shielded task that fails after the shield was cancelled is reported once, as never retrieved", async () => {
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const reports: string[] = [];
     const main = define("main", 1, function* () {
       getRunningLoop().setExceptionHandler((_l, c) => reports.push(`${c.message}: ${(c.exception as Error).message}`));
@@ -533,23 +531,12 @@ describe("shield and the call graph (mutation testing found these unchecked)", (
       return waiting.cancelled();
     });
     expect(await run(main, { virtualTime: true })).toBe(true);
-    const gc = (globalThis as { gc?: () => void }).gc;
-    for (let i = 0; i < 10 && reports.length === 0; i++) {
-      gc?.();
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    await collectGarbage(10, () => reports.length > 0);
     expect(reports).toEqual(["Task exception was never retrieved: late"]);
   });
 });
 
 describe("shield lets go (mutation testing found these unchecked)", () => {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  async function collect(): Promise<void> {
-    for (let i = 0; i < 3; i++) {
-      gc!();
-      await new Promise((r) => setTimeout(r, 0));
-    }
-  }
   const waiterOf = (refs: { outer?: WeakRef<object> }) => define("waiter", 20, function* (inner: Future<unknown>) {
     const outer = shield(inner);
     refs.outer = new WeakRef(outer);
@@ -557,7 +544,7 @@ describe("shield lets go (mutation testing found these unchecked)", () => {
   });
 
   test("a cancelled task that awaited a shield is not kept alive by what it shielded, nor is the shield's Future", async () => {
-    if (gc === undefined) return console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection");
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const refs: { outer?: WeakRef<object>; waiter?: WeakRef<object> } = {};
     const main = define("main", 1, function* () {
       const inner = getRunningLoop().createFuture<number>();
@@ -572,13 +559,13 @@ describe("shield lets go (mutation testing found these unchecked)", () => {
     });
     const [cancelled, inner] = (await run(main, { virtualTime: true })) as [boolean, Future<number>];
     expect(cancelled).toBe(true);
-    await collect();
+    await collectGarbage(3);
     expect(inner.done()).toBe(false);
     expect([refs.waiter!.deref(), refs.outer!.deref()]).toEqual([undefined, undefined]);
   });
 
   test("a shielded Future that is done keeps no reference to the task that awaited it", async () => {
-    if (gc === undefined) return console.warn("SKIPPED: run jest under node --expose-gc (npm test does) to test collection");
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const refs: { outer?: WeakRef<object>; waiter?: WeakRef<object> } = {};
     const main = define("main", 1, function* () {
       const inner = getRunningLoop().createFuture<number>();
@@ -592,7 +579,7 @@ describe("shield lets go (mutation testing found these unchecked)", () => {
     });
     const [value, inner] = (await run(main, { virtualTime: true })) as [number, Future<number>];
     expect(value).toBe(7);
-    await collect();
+    await collectGarbage(3);
     expect(refs.waiter!.deref()).toBeUndefined();
     expect(inner.result()).toBe(7);
   });
