@@ -1,16 +1,53 @@
 /** The runtime's error classes, and the one helper that describes a bad value in a message. */
 
+/** {@link cancelStackLines}: the runtime has not yet looked at this error's stack. @internal */
+export const FRAMES_UNCHECKED = -2;
+/** {@link cancelStackLines}: the error's stack has frames V8 wrote (a user's `new CancelledError()`). @internal */
+export const HAS_OWN_FRAMES = -1;
+let writtenLines: (error: CancelledError) => number;
+let setWrittenLines: (error: CancelledError, lines: number) => void;
+
+/** The stack of a message-less CancelledError the runtime made, before any `at async` line. @internal */
+export const CANCELLED_HEADER = "CancelledError";
+
 /**
  * Raised into a coroutine at its `await` when its Task is cancelled; a Future cancelled with
  * `cancel(msg)` raises it with `message` set to `msg`.
  * @see asyncio.CancelledError
  */
 export class CancelledError extends Error {
+  // How many `at async` lines the runtime wrote on this error's stack, when the stack has no
+  // frames of its own (see runtimeCancelledError); FRAMES_UNCHECKED until the runtime first looks,
+  // HAS_OWN_FRAMES when V8 wrote frames. Kept here, not read off the stack: `stack` is an
+  // accessor into the engine, and a cancellation would otherwise read it and scan it each time.
+  #writtenLines = FRAMES_UNCHECKED;
+
   constructor(message?: string, options?: { cause?: unknown }) {
     super(message ?? "", options);
   }
+
+  static {
+    writtenLines = (error) => error.#writtenLines;
+    setWrittenLines = (error, lines) => {
+      error.#writtenLines = lines;
+    };
+  }
 }
 CancelledError.prototype.name = "CancelledError";
+
+/**
+ * The `at async` lines the runtime wrote on a CancelledError's stack that has no frames of its
+ * own, or HAS_OWN_FRAMES / FRAMES_UNCHECKED.
+ * @internal
+ */
+export function cancelStackLines(error: CancelledError): number {
+  return writtenLines(error);
+}
+
+/** Records how many `at async` lines `error`'s stack now has (or HAS_OWN_FRAMES). @internal */
+export function setCancelStackLines(error: CancelledError, lines: number): void {
+  setWrittenLines(error, lines);
+}
 
 /**
  * An operation was called on a Future in a state that does not allow it (`result()` of a
@@ -47,7 +84,8 @@ export function runtimeCancelledError(message?: string): CancelledError {
   }
   // Written now, as V8 would format it (name, message, no frames): formatting it when first read,
   // through the host's prepareStackTrace, cost a tenth of a cancellation.
-  error.stack = message === undefined || message === "" ? "CancelledError" : `CancelledError: ${message}`;
+  error.stack = message === undefined || message === "" ? CANCELLED_HEADER : `CancelledError: ${message}`;
+  setWrittenLines(error, 0);
   return error;
 }
 

@@ -20,7 +20,18 @@ import {
   type Frame,
   type FunctionInfo,
 } from "./coroutine.js";
-import { CancelledError, NOT_COMPILED_HINT, RuntimeError, describe, runtimeCancelledError } from "./errors.js";
+import {
+  CANCELLED_HEADER,
+  CancelledError,
+  FRAMES_UNCHECKED,
+  HAS_OWN_FRAMES,
+  NOT_COMPILED_HINT,
+  RuntimeError,
+  cancelStackLines,
+  describe,
+  runtimeCancelledError,
+  setCancelStackLines,
+} from "./errors.js";
 import { getEventLoop, installTaskSupport, writeStderr, type EventLoop } from "./event-loop.js";
 import { sourceLine } from "./source-lines.js";
 import { Future } from "./future.js";
@@ -497,18 +508,17 @@ export class Task<T = unknown> extends Future<T> {
    * nothing. Called before the step loads the chain registers.
    */
   #strike(error: CancelledError): void {
-    const stack = error.stack;
-    if (typeof stack !== "string" || OWN_FRAME_LINE.test(stack)) return;
+    if (framelessLines(error) < 0) return;
     const parents = this.#parents;
     // As #logicalFrames: while this task steps, its chain depth is in the registers.
     const depth = steppingTask === this ? siteRegister.depth : this.#chain === null ? 0 : (this.#chain[0] as number);
     if ((parents === null || parents.length === 0) && depth === 0) {
       // One frame, the usual case: no arrays to build.
-      addAsyncFrame(error, entryInfo(this.#frame!), this.#site);
+      addCancelLine(error, entryInfo(this.#frame!), this.#site);
       return;
     }
     const frames = this.#logicalFrames();
-    for (let i = frames.length - 1; i >= 0; i--) addAsyncFrame(error, entryInfo(frames[i]!.frame), frames[i]!.site);
+    for (let i = frames.length - 1; i >= 0; i--) addCancelLine(error, entryInfo(frames[i]!.frame), frames[i]!.site);
   }
 
   /** Throws `error` into `frame`; in debug mode, reports a CancelledError the frame swallowed. */
@@ -531,6 +541,9 @@ export class Task<T = unknown> extends Future<T> {
    */
   #unwind(frame: Frame, error: unknown, thrownIn: boolean): boolean {
     thrownIntoStep = NOTHING_THROWN;
+    // A frameless CancelledError that struck nowhere (raised by user code: a cancelled future's
+    // result()) lists the chain where it was raised, as one delivered at an await lists its own.
+    if (error instanceof CancelledError && framelessLines(error) === 0) this.#strike(error);
     // The level's frames the error left, innermost first: the chain entries it passed through
     // (no catch set the depth back), then the level's root.
     const parents = this.#parents;
@@ -1034,9 +1047,9 @@ function toStackFrame(info: FunctionInfo, site: number): StackFrame {
 function addDelegatedFrames(error: unknown, left: ReadonlyArray<{ frame: StackEntry; site: number }>, thrownIn: boolean): void {
   // Once per error with frames; a runtime CancelledError has none and costs one lookup.
   if (isFramelessCancel(error)) {
-    // Struck where it was delivered; if it was not (a cancelled future's result() called by user
-    // code), the frames it left are all the chain it has.
-    if (!(error as Error).stack!.includes("\n")) for (const { frame, site } of left) addAsyncFrame(error, entryInfo(frame), site);
+    // Struck where it was delivered, or where it left its frame (#unwind). One raised by user code
+    // (a cancelled future's result()) and caught in a delegating body gets the frames it left.
+    if (cancelStackLines(error as CancelledError) === 0) for (const { frame, site } of left) addCancelLine(error as CancelledError, entryInfo(frame), site);
     return;
   }
   if (error instanceof Error && !asyncFramesAdded.has(error)) {
@@ -1054,9 +1067,40 @@ const OWN_FRAME_LINE = /\n {4}at (?!async )/;
  * its `at async` lines are the ones written where it struck.
  */
 function isFramelessCancel(error: unknown): boolean {
-  if (!(error instanceof CancelledError)) return false;
+  return error instanceof CancelledError && framelessLines(error) >= 0;
+}
+
+/**
+ * How many `at async` lines a CancelledError without frames of its own has (the runtime's start
+ * with none), or HAS_OWN_FRAMES. A user's CancelledError is looked at once, when first struck.
+ */
+function framelessLines(error: CancelledError): number {
+  const lines = cancelStackLines(error);
+  if (lines !== FRAMES_UNCHECKED) return lines;
   const stack = error.stack;
-  return typeof stack === "string" && !OWN_FRAME_LINE.test(stack);
+  const found = typeof stack === "string" && !OWN_FRAME_LINE.test(stack) ? countFrameLines(stack) : HAS_OWN_FRAMES;
+  setCancelStackLines(error, found);
+  return found;
+}
+
+/**
+ * Appends `    at async NAME (FILE:LINE:COLUMN)` to a CancelledError without frames of its own
+ * (see framelessLines), up to Error.stackTraceLimit lines. The first line of a message-less one
+ * is a cached string: a cancellation reads and writes the stack once, and allocates nothing.
+ */
+function addCancelLine(error: CancelledError, info: FunctionInfo | null, site: number): void {
+  if (info === null) return;
+  const lines = cancelStackLines(error);
+  const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
+  if (lines >= limit) return;
+  const stack = error.stack;
+  if (typeof stack !== "string") return;
+  try {
+    error.stack = lines === 0 && stack === CANCELLED_HEADER ? asyncLine(info, site, true) : stack + asyncLine(info, site, false);
+    setCancelStackLines(error, lines + 1);
+  } catch {
+    /* a frozen error keeps its stack */
+  }
 }
 
 /** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
@@ -1065,30 +1109,34 @@ function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number):
   const stack = error.stack;
   if (typeof stack !== "string") return;
   const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
-  // A stack the runtime cleaned has its count; any other (a CancelledError's) is counted, which
-  // for a few lines costs less than a weak map entry per error.
+  // A stack the runtime cleaned has its count; any other is counted.
   const counted = asyncFramesAdded.get(error);
   const frames = counted ?? countFrameLines(stack);
   if (frames >= limit) return;
   try {
-    error.stack = stack + asyncLine(info, site);
+    error.stack = stack + asyncLine(info, site, false);
     if (counted !== undefined) asyncFramesAdded.set(error, frames + 1);
   } catch {
     /* a frozen error keeps its stack */
   }
 }
 
-/** `\n    at async NAME (FILE:LINE:COLUMN)` of a frame at an await site, made once per site. */
+/**
+ * `\n    at async NAME (FILE:LINE:COLUMN)` of a frame at an await site, made once per site; with
+ * `headed`, CANCELLED_HEADER and that line (the whole stack of a runtime CancelledError struck there).
+ */
 const asyncLines = new WeakMap<FunctionInfo, string[]>();
-function asyncLine(info: FunctionInfo, site: number): string {
+function asyncLine(info: FunctionInfo, site: number, headed: boolean): string {
   let lines = asyncLines.get(info);
   if (lines === undefined) asyncLines.set(info, (lines = []));
-  // Site -1 (no await reached yet: the definition's position) is kept at the end of the array.
-  const slot = site >= 0 ? site : info.sites.length;
+  // Two slots per site, plain and headed; site -1 (no await reached yet: the definition's
+  // position) is kept at the end of the array.
+  const slot = 2 * (site >= 0 ? site : info.sites.length) + (headed ? 1 : 0);
   let line = lines[slot];
   if (line === undefined) {
     const at = toStackFrame(info, site);
-    line = lines[slot] = `\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
+    const plain = `\n    at async ${at.functionName} (${at.fileName}:${at.lineNumber}:${at.columnNumber})`;
+    line = lines[slot] = headed ? CANCELLED_HEADER + plain : plain;
   }
   return line;
 }

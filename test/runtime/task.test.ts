@@ -7,6 +7,7 @@ import {
   createTask,
   currentTask,
   ensureFuture,
+  getEventLoop,
   getRunningLoop,
   newEventLoop,
   run,
@@ -671,6 +672,80 @@ describe("stacks", () => {
     const lines = error.stack!.split("\n").slice(1);
     expect(lines[0]).toMatch(/^    at thrower \(.*task\.test\.ts:\d+:\d+\)$/);
     expect(lines.filter((l) => /runtime\/(task|event-loop|context)\.ts|\.next \(<anonymous>\)|node:internal|node:async_hooks/.test(l))).toEqual([]);
+  });
+
+  test("a cancelled task's CancelledError: its stack is the await it struck, and it has a native error's own keys", async () => {
+    const c = forever();
+    await sleep(0);
+    c.cancel();
+    const error = (await c.catch((e: unknown) => e)) as CancelledError;
+    expect(error.stack).toBe("CancelledError\n    at async forever (test.ts:51:3)");
+    // The runtime's bookkeeping is a private field: nothing a user can see beyond a user's own.
+    expect(Reflect.ownKeys(error)).toEqual(Reflect.ownKeys(new CancelledError()));
+    expect(Object.keys(error)).toEqual([]);
+  });
+
+  test("a cancelled future's error raised in user code, its message holding a newline, gets the frames it leaves", async () => {
+    const reader = define("reader", 60, function* () {
+      const fut = getRunningLoop().createFuture();
+      fut.cancel("two\nlines");
+      yield at(0, sleep(0));
+      fut.result();
+    });
+    const caller = define("caller", 70, function* () {
+      yield at(0, inline(reader));
+    });
+    const error = (await caller().catch((e: unknown) => e)) as CancelledError;
+    expect(error.stack).toBe("CancelledError: two\nlines\n    at async reader (test.ts:61:3)\n    at async caller (test.ts:71:3)");
+  });
+
+  test("a user's CancelledError made without frames gets the lines of the chain it strikes, up to Error.stackTraceLimit", async () => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let made: CancelledError;
+    try {
+      made = new CancelledError("mine");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    const fut = getEventLoop().createFuture();
+    const leaf = define("leaf", 80, function* () {
+      yield at(0, fut);
+    });
+    const caller = define("caller", 90, function* () {
+      yield at(0, inline(leaf));
+    });
+    const t = caller();
+    await sleep(0);
+    fut.setException(made);
+    expect(await t.catch((e: unknown) => e)).toBe(made);
+    expect(made.stack).toBe("CancelledError: mine\n    at async leaf (test.ts:81:3)\n    at async caller (test.ts:91:3)");
+    Error.stackTraceLimit = 1;
+    try {
+      const shallow = forever();
+      const outer = define("outer", 95, function* () {
+        yield at(0, shallow);
+      })();
+      await sleep(0);
+      shallow.cancel();
+      const error = (await outer.catch((e: unknown) => e)) as Error;
+      expect(error.stack).toBe("CancelledError\n    at async forever (test.ts:51:3)");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  });
+
+  test("a user's CancelledError with frames of its own keeps its stack as V8 wrote it", async () => {
+    const made = new CancelledError("own frames");
+    const before = made.stack;
+    const fut = getEventLoop().createFuture();
+    const t = define("leaf", 80, function* () {
+      yield at(0, fut);
+    })();
+    await sleep(0);
+    fut.setException(made);
+    await t.catch(() => {});
+    expect(made.stack).toBe(before);
   });
 
   test("a successful or cancelled task has an empty stack", async () => {
