@@ -95,7 +95,22 @@ export async function runProgram(code, runtime, { native, timeoutMs = 5000, id =
   }
   await settle();
   current = null;
-  return { trace, unhandled: record.unhandled, stderr: record.stderr.join(""), timedOut };
+  return { trace, unhandled: record.unhandled, stderr: numberRejectionsFromZero(record.stderr.join("")), timedOut };
+}
+
+/**
+ * Every program of a worker runs in one process, and Node's warnings carry process-wide state: it
+ * numbers the rejections it tracks with one counter (`rejection id: N` in a
+ * PromiseRejectionHandledWarning), and adds the `--trace-warnings` hint to its first warning only.
+ * The ids are made relative to the run's first and the hint is dropped, so that two runs compare
+ * by their own warnings only.
+ */
+export function numberRejectionsFromZero(stderr) {
+  let first = null;
+  return stderr.replace(/^\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n/gm, "").replace(/\(rejection id: (\d+)\)/g, (_, id) => {
+    first ??= Number(id);
+    return `(rejection id: +${Number(id) - first})`;
+  });
 }
 
 /** The observable outcome as one comparable text: trace, then what a process would add. */

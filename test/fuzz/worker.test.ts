@@ -52,3 +52,14 @@ it("blames a never-awaited coroutine on the program that dropped it, whichever l
   expect(amendments[0]!.mismatch.compiled).toContain("coroutine 'dropped' was never awaited");
   expect(amendments[0]!.mismatch.native).not.toContain("never awaited");
 }, 120_000);
+
+// A rejection handled a turn late: Node warns with a process-wide rejection id, and only its
+// first warning carries the --trace-warnings hint.
+const HANDLED_LATE = `export async function main(log) {\n  const p = Promise.reject(new Error("late"));\n  await new Promise((r) => setTimeout(r, 1));\n  await p.catch((e) => log(e.message));\n}\n`;
+
+it("compares Node's warnings by the run's own rejections: ids from the process-wide counter and the once-per-process hint do not count", async () => {
+  const messages = await runWorker([HANDLED_LATE, HANDLED_LATE]);
+  const results = messages.flatMap((m) => (m.type === "result" ? [m.result] : []));
+  expect(results).toHaveLength(2);
+  expect(results.flatMap((r) => r.mismatches)).toEqual([]);
+}, 60_000);
