@@ -4,8 +4,14 @@
 export const FRAMES_UNCHECKED = -2;
 /** {@link cancelStackLines}: the error's stack has frames V8 wrote (a user's `new CancelledError()`). @internal */
 export const HAS_OWN_FRAMES = -1;
-let writtenLines: (error: CancelledError) => number;
-let setWrittenLines: (error: CancelledError, lines: number) => void;
+/**
+ * The `at async` lines the runtime wrote on a CancelledError's stack that has no frames of its
+ * own, or HAS_OWN_FRAMES / FRAMES_UNCHECKED. Set by the class (its field is private).
+ * @internal
+ */
+export let cancelStackLines: (error: CancelledError) => number;
+/** Records how many `at async` lines `error`'s stack now has (or HAS_OWN_FRAMES). @internal */
+export let setCancelStackLines: (error: CancelledError, lines: number) => void;
 
 /** The stack of a message-less CancelledError the runtime made, before any `at async` line. @internal */
 export const CANCELLED_HEADER = "CancelledError";
@@ -27,27 +33,13 @@ export class CancelledError extends Error {
   }
 
   static {
-    writtenLines = (error) => error.#writtenLines;
-    setWrittenLines = (error, lines) => {
+    cancelStackLines = (error) => error.#writtenLines;
+    setCancelStackLines = (error, lines) => {
       error.#writtenLines = lines;
     };
   }
 }
 CancelledError.prototype.name = "CancelledError";
-
-/**
- * The `at async` lines the runtime wrote on a CancelledError's stack that has no frames of its
- * own, or HAS_OWN_FRAMES / FRAMES_UNCHECKED.
- * @internal
- */
-export function cancelStackLines(error: CancelledError): number {
-  return writtenLines(error);
-}
-
-/** Records how many `at async` lines `error`'s stack now has (or HAS_OWN_FRAMES). @internal */
-export function setCancelStackLines(error: CancelledError, lines: number): void {
-  setWrittenLines(error, lines);
-}
 
 /**
  * An operation was called on a Future in a state that does not allow it (`result()` of a
@@ -85,7 +77,7 @@ export function runtimeCancelledError(message?: string): CancelledError {
   // Written now, as V8 would format it (name, message, no frames): formatting it when first read,
   // through the host's prepareStackTrace, cost a tenth of a cancellation.
   error.stack = message === undefined || message === "" ? CANCELLED_HEADER : `CancelledError: ${message}`;
-  setWrittenLines(error, 0);
+  setCancelStackLines(error, 0);
   return error;
 }
 
