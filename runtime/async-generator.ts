@@ -414,25 +414,36 @@ export function* asyncIteratorClose(record: AsyncIteratorRecord, site: number, t
 
 /**
  * What this engine's own `yield*` in an async generator does with a throw() while it delegates
- * to a sync iterator that has no `throw` method. ES2025 closes the iterator and throws a
+ * to a sync iterator that has no `throw` method: ES2025 closes the iterator and throws a
  * TypeError; engines before that change (V8 in Node 20) throw the value itself and leave the
- * iterator open. Compiled code does what native code does where it runs: probed natively once,
- * when this module loads. The answer comes a few microtasks later; until then ES2025 is assumed.
+ * iterator open. Compiled code does what native code does where it runs, probed natively the
+ * first time it is needed (null until then). Not at load: the probe's promise jobs would run
+ * among the program's first ones, and on Node 20 the engine reads Promise.prototype.constructor
+ * in them, which test262's tick-counting tests (and any getter there) see.
  */
-let syncThrowlessDelegateThrowsValue = false;
-try {
-  const probe = {};
-  const delegating = (async function* () {
-    yield* [0];
-  })();
-  delegating
-    .next()
-    .then(() => delegating.throw(probe))
-    .then(undefined, (error: unknown) => {
-      syncThrowlessDelegateThrowsValue = error === probe;
-    });
-} catch {
-  // No async generators here (not an engine corotask runs on): keep ES2025's behaviour.
+let syncThrowlessDelegateThrowsValue: boolean | null = null;
+let syncThrowlessDelegateProbe: Promise<boolean> | null = null;
+
+function probeSyncThrowlessDelegate(): Promise<boolean> {
+  // The built-in `then`, and each promise's own `constructor`: a getter or a patched `then` on
+  // Promise.prototype is not called for the runtime's own promises.
+  const then = Promise.prototype.then;
+  const unseen = <T>(promise: Promise<T>): Promise<T> => Object.defineProperty(promise, "constructor", { value: Promise });
+  return (syncThrowlessDelegateProbe ??= unseen(
+    new Promise<boolean>((resolve) => {
+      const probe = {};
+      const delegating = (async function* () {
+        yield* [0];
+      })();
+      then.call(unseen(delegating.next()), () => {
+        then.call(
+          unseen(delegating.throw(probe)),
+          () => resolve((syncThrowlessDelegateThrowsValue = false)),
+          (error: unknown) => resolve((syncThrowlessDelegateThrowsValue = error === probe)),
+        );
+      });
+    }),
+  ));
 }
 
 /**
@@ -456,7 +467,7 @@ export function* asyncDelegate(iterable: unknown): Generator<unknown, unknown, u
           return undefined; // Not reached: the driver returns the body.
         }
         // A sync iterator's missing throw before ES2025: the value is thrown at the yield*.
-        if (record.sync && syncThrowlessDelegateThrowsValue) throw value;
+        if (record.sync && (syncThrowlessDelegateThrowsValue ?? (yield probeSyncThrowlessDelegate()))) throw value;
         // throw() without a throw method: close the iterator, then report the protocol error.
         record.open = true;
         yield* asyncIteratorClose(record, siteRegister.at, false);
