@@ -170,7 +170,9 @@ export function timeout<T>(delay: number | null, body: TimeoutBody<T>): Task<T> 
  * @see asyncio.timeout_at
  */
 export function timeoutAt<T>(when: number | null, body: TimeoutBody<T>): Task<T> {
-  return new Timeout(when).run(body);
+  checkTime(when, "timeoutAt when");
+  checkCallback(body, "timeoutAt");
+  return startScope(timeoutAtBody(when, body));
 }
 
 const timeoutBody = hiddenBody("timeout", function* timeoutDelay<T>(delay: number | null, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
@@ -179,7 +181,7 @@ const timeoutBody = hiddenBody("timeout", function* timeoutDelay<T>(delay: numbe
   return (yield runBody.call(cm, body)) as T;
 });
 const timeoutAtBody = hiddenBody("timeoutAt", function* timeoutAtWhen<T>(when: number | null, body: TimeoutBody<T>): Generator<unknown, T, unknown> {
-  return (yield runBody.call(new Timeout(when), body)) as T;
+  return (yield runBody.call(new Timeout(checkTime(when, "timeoutAt when")), body)) as T;
 });
 setInlineBody(timeout, timeoutBody);
 setInlineBody(timeoutAt, timeoutAtBody);

@@ -19,6 +19,7 @@ import {
   timeout,
   timeoutAt,
 } from "../../runtime/index.js";
+import { inspect } from "node:util";
 import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The compiled form of `await self.fn(...args)`: the inline body when `fn` has one. */
@@ -460,7 +461,61 @@ describe("Timeout", () => {
   test("bad arguments are TypeErrors at the call", () => {
     expect(() => timeout("1" as never, () => 1)).toThrow(new TypeError('timeout delay must be a loop time in seconds or null, got string "1"'));
     expect(() => timeout(1, null as never)).toThrow(new TypeError("timeout expects an async function as its body, got null"));
-    expect(() => new Timeout(Number.NaN)).toThrow(TypeError);
+    expect(() => new Timeout(Number.NaN)).toThrow(new TypeError("Timeout when must be a loop time in seconds or null, got number NaN"));
+    expect(() => new Timeout(null).run(42 as never)).toThrow(new TypeError("Timeout.run expects an async function as its body, got number 42"));
+    expect(() => timeoutAt("1" as never, () => 1)).toThrow(new TypeError('timeoutAt when must be a loop time in seconds or null, got string "1"'));
+    expect(() => timeoutAt(1, null as never)).toThrow(new TypeError("timeoutAt expects an async function as its body, got null"));
+  });
+
+  test("bad arguments of the forms a compiled await runs inline, and of reschedule, are the same TypeErrors", async () => {
+    const errors = await runMain(function* () {
+      const seen: string[] = [];
+      const attempts: Array<() => unknown> = [
+        () => call(timeout, null, "1", () => 1),
+        () => call(timeoutAt, null, Number.NaN, () => 1),
+        () => call(timeoutAt, null, 1, 42),
+        () =>
+          call(timeout, null, 5, define("body", 50, function* (cm: Timeout) {
+            cm.reschedule("later" as never);
+          })),
+      ];
+      for (const attempt of attempts) {
+        try {
+          yield at(0, attempt());
+          seen.push("(nothing)");
+        } catch (e) {
+          seen.push(outcome(e));
+        }
+      }
+      return seen;
+    });
+    expect(errors).toEqual([
+      'TypeError: timeout delay must be a loop time in seconds or null, got string "1"',
+      "TypeError: timeoutAt when must be a loop time in seconds or null, got number NaN",
+      "TypeError: Timeout.run expects an async function as its body, got number 42",
+      'TypeError: Timeout when must be a loop time in seconds or null, got string "later"',
+    ]);
+  });
+
+  test("an undefined deadline is no deadline, as null is", async () => {
+    expect(new Timeout(undefined as never).when()).toBeNull();
+    const result = await runMain(function* () {
+      const a = yield at(0, call(timeout, null, undefined, sleepBody(100, "a")));
+      const b = yield at(0, call(timeoutAt, null, undefined, sleepBody(100, "b")));
+      return [a, b, now()];
+    });
+    expect(result).toEqual(["a", "b", 200]);
+  });
+
+  test("util.inspect shows the string form, and a plain call's Task names the function called", async () => {
+    expect(inspect(new Timeout(5))).toBe("<Timeout [created]>");
+    const names = await runMain(function* () {
+      const tasks = [timeout(1, sleepBody(0)), timeoutAt(getRunningLoop().time() + 1, sleepBody(0)), new Timeout(null).run(sleepBody(0))];
+      const forms = tasks.map((task) => /coro=<([^(]*)\(\)/.exec(String(task))?.[1]);
+      for (const task of tasks) yield at(0, task);
+      return forms;
+    });
+    expect(names).toEqual(["timeout", "timeoutAt", "Timeout.run"]);
   });
 });
 
