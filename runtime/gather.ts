@@ -5,7 +5,6 @@ import { isCoroutine } from "./coroutine.js";
 import { describe, runtimeCancelledError } from "./errors.js";
 import { getEventLoop, type EventLoop } from "./event-loop.js";
 import { Future, isFuture } from "./future.js";
-import { runningLoopOrNull } from "./running-loop.js";
 import { ensureFuture } from "./task.js";
 
 /** The trailing options object of {@link gather}. */
@@ -169,7 +168,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     returnExceptions = options.returnExceptions === true;
   }
   if (args.length === 0) {
-    const empty = new Future<unknown[]>({ loop: runningLoopOrNull() ?? getEventLoop() });
+    const empty = new Future<unknown[]>();
     empty.setResult([]);
     return empty;
   }
@@ -192,7 +191,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       }
     }
   }
-  loop ??= runningLoopOrNull() ?? getEventLoop();
+  loop ??= getEventLoop();
   const children: Array<Future<unknown>> = [];
   // One done callback per entry here: a Future given twice simply counts twice. Only a
   // coroutine given twice must share one Task, so only coroutines go through a Map (a Map
