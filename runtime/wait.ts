@@ -1,6 +1,6 @@
 /** wait(): wait for a set of Tasks and Futures until all, the first, or the first failure is done. */
 import { registerAwaitedBy, unregisterAwaitedBy } from "./awaited-by.js";
-import { checkTimeout, iterableArgument } from "./awaitable.js";
+import { checkTimeout, isAwaitable, iterableArgument } from "./awaitable.js";
 import { coroutineFunction } from "./combinator-coroutine.js";
 import { LazyCoroutine, isCoroutine, type Coroutine } from "./coroutine.js";
 import { RuntimeError } from "./errors.js";
@@ -55,10 +55,8 @@ function checkWaitArguments<F extends Future<unknown>>(aws: Iterable<F | Corouti
         throw new RuntimeError(`wait element ${i + 1} is the coroutine '${item.name}', which was already awaited; call the function again for a new one`);
       }
     } else if (!(item instanceof Future)) {
-      const hint =
-        item !== null && typeof item === "object" && typeof (item as { then?: unknown }).then === "function"
-          ? "; wrap a thenable with ensureFuture() and keep that Future to find it in the result"
-          : "";
+      // Neither a Future nor a coroutine: awaitable means a thenable (a `then` getter that throws is not).
+      const hint = isAwaitable(item) ? "; wrap a thenable with ensureFuture() and keep that Future to find it in the result" : "";
       throw new TypeError(`wait element ${i + 1} must be a Task, a Future or a coroutine, got ${describe(item)}${hint}`);
     }
     if (!seen.has(item)) {

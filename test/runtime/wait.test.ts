@@ -7,6 +7,7 @@ import {
   LazyCoroutine,
   Task,
   abi,
+  captureCallGraph,
   createTask,
   getRunningLoop,
   run,
@@ -88,6 +89,67 @@ describe("wait returnWhen", () => {
       return [done.has(failed), names(pending), now()];
     });
     expect(await run(main, { virtualTime: true })).toEqual([true, ["b"], 0]);
+  });
+});
+
+describe("wait's bookkeeping (mutation testing found these unchecked)", () => {
+  test("ALL_COMPLETED does not return at a failure while others still run", async () => {
+    const main = define("main", 1, function* () {
+      const a = createTask(job(1, new Error("early")), { name: "a" });
+      const b = createTask(job(3, "B"), { name: "b" });
+      const [done, pending] = (yield at(0, wait([a, b]))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [names(done), names(pending), now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["a", "b"], [], 3]);
+  });
+
+  test("FIRST_COMPLETED with two futures done in the same iteration returns both, reporting nothing", async () => {
+    const reports: string[] = [];
+    const main = define("main", 1, function* () {
+      const loop = getRunningLoop();
+      loop.setExceptionHandler((_l, context) => reports.push(context.message));
+      const a = loop.createFuture<string>();
+      const b = loop.createFuture<string>();
+      loop.callLater(1, () => {
+        a.setResult("A");
+        b.setResult("B");
+      });
+      const [done, pending] = (yield at(0, wait([a, b], { returnWhen: FIRST_COMPLETED }))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      yield at(1, sleep(0));
+      return [done.size, pending.size, now()];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([2, 0, 1]);
+    expect(reports).toEqual([]);
+  });
+
+  test("the same coroutine given twice is one Task in the result", async () => {
+    const lazy = define("lazy", 1, function* () {
+      yield at(0, sleep(1));
+      return "once";
+    }, { mode: "lazy" });
+    const main = define("main", 1, function* () {
+      const coro = lazy();
+      const [done, pending] = (yield at(0, wait([coro, coro]))) as [Set<Future<unknown>>, Set<Future<unknown>>];
+      return [[...done].map((t) => t.result()), pending.size];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["once"], 0]);
+  });
+
+  test("once wait returns, the futures still pending no longer list the task as awaiting them", async () => {
+    const main = define("main", 1, function* () {
+      const slow = createTask(job(5, "slow"), { name: "slow" });
+      const listed = [] as string[][];
+      const waiting = createTask(define("waiter", 20, function* () {
+        yield at(0, wait([slow], { timeout: 1 }));
+      })(), { name: "waiter" });
+      yield at(0, sleep(0.5));
+      listed.push(captureCallGraph(slow).awaitedBy.map((g) => (g.future as Task<unknown>).getName()));
+      yield at(1, waiting);
+      listed.push(captureCallGraph(slow).awaitedBy.map((g) => (g.future as Task<unknown>).getName()));
+      yield at(2, slow);
+      return listed;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["waiter"], []]);
   });
 });
 
@@ -250,11 +312,37 @@ describe("wait bad input", () => {
     );
   });
 
-  test("a thenable or a plain value is refused with TypeError", () => {
-    expect(() => wait([Promise.resolve(1)] as never)).toThrow(
-      "wait element 1 must be a Task, a Future or a coroutine, got a native Promise; wrap a thenable with ensureFuture() and keep that Future to find it in the result",
-    );
-    expect(() => wait([new Future(), 3] as never)).toThrow("wait element 2 must be a Task, a Future or a coroutine, got number 3");
+  test("a thenable or a plain value is refused with TypeError; only a thenable gets the ensureFuture hint", () => {
+    const hint = "; wrap a thenable with ensureFuture() and keep that Future to find it in the result";
+    const refusal = (what: string) => new TypeError(`wait element ${what}`);
+    expect(() => wait([Promise.resolve(1)] as never)).toThrow(refusal(`1 must be a Task, a Future or a coroutine, got a native Promise${hint}`));
+    expect(() => wait([new Future(), 3] as never)).toThrow(refusal("2 must be a Task, a Future or a coroutine, got number 3"));
+    expect(() => wait([null] as never)).toThrow(refusal("1 must be a Task, a Future or a coroutine, got null"));
+    expect(() => wait([{}] as never)).toThrow(refusal("1 must be a Task, a Future or a coroutine, got an Object"));
+    const messageOf = (item: unknown): string => {
+      try {
+        wait([item] as never);
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+      return "(nothing thrown)";
+    };
+    // A function with a `then` method is a thenable too.
+    expect(messageOf(Object.assign(() => 1, { then: () => undefined }))).toMatch(/^TypeError: wait element 1 must be a Task, a Future or a coroutine, got .*; wrap a thenable with ensureFuture\(\)/);
+    // A `then` getter that throws makes no thenable, and its error does not escape.
+    const throwing = Object.defineProperty({}, "then", {
+      get: () => {
+        throw new Error("getter");
+      },
+    });
+    expect(messageOf(throwing)).toBe("TypeError: wait element 1 must be a Task, a Future or a coroutine, got an Object");
+  });
+
+  test("options that are not an object are refused with TypeError", () => {
+    const f = new Future();
+    expect(() => wait([f], 5 as never)).toThrow(new TypeError("wait options must be an object like {timeout, returnWhen}, got number 5"));
+    expect(() => wait([f], null as never)).toThrow(new TypeError("wait options must be an object like {timeout, returnWhen}, got null"));
+    expect(() => inlineWait([f], "x" as never)).toThrow(new TypeError('wait options must be an object like {timeout, returnWhen}, got string "x"'));
   });
 
   test("a single Future instead of a collection is refused with TypeError", () => {
