@@ -139,13 +139,16 @@ describe("wait's bookkeeping (mutation testing found these unchecked)", () => {
     const main = define("main", 1, function* () {
       const slow = createTask(job(5, "slow"), { name: "slow" });
       const listed = [] as string[][];
+      // The waiter lives on after its wait returns, so only the unregistration can drop it.
       const waiting = createTask(define("waiter", 20, function* () {
         yield at(0, wait([slow], { timeout: 1 }));
+        yield at(1, sleep(2));
       })(), { name: "waiter" });
       yield at(0, sleep(0.5));
       listed.push(captureCallGraph(slow).awaitedBy.map((g) => (g.future as Task<unknown>).getName()));
-      yield at(1, waiting);
+      yield at(1, sleep(1));
       listed.push(captureCallGraph(slow).awaitedBy.map((g) => (g.future as Task<unknown>).getName()));
+      yield at(2, waiting);
       yield at(2, slow);
       return listed;
     });
