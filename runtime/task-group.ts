@@ -201,14 +201,12 @@ export class TaskGroup {
 
     // A loop, since #onCompleted can be cancelled many times when the parent task is cancelled
     // repeatedly (or once while the group's own cancellation is already under way).
-    let pendingCancel: CancelledError | null = null;
     while (this.#tasks.size > 0) {
       this.#onCompleted ??= new Future<boolean>({ loop: this.#loop! });
       try {
         yield this.#onCompleted;
       } catch (error) {
         if (!(error instanceof CancelledError)) throw error;
-        pendingCancel = error;
         if (!this.#aborting) {
           // The task running run() is cancelled from outside while children still run.
           propagateCancel = error;
@@ -218,12 +216,10 @@ export class TaskGroup {
       this.#onCompleted = null;
     }
 
-    if (this.#parentCancelRequested) {
-      // The group cancelled its parent: take that request back.
-      if (parent.uncancel() === 0) propagateCancel = null;
-      // gh-155433: what remains is someone else's cancellation; do not drop it.
-      else if (propagateCancel === null) propagateCancel = pendingCancel;
-    }
+    // The group cancelled its parent when a child failed: take that request back. Which
+    // cancellation would propagate does not matter then: that failure was recorded, and failures
+    // have priority (the same holds for asyncio's __aexit__, whose choice here is never raised).
+    if (this.#parentCancelRequested) parent.uncancel();
 
     const errors = this.#errors;
     // A cancellation propagates unless there are failures: those have priority.
@@ -237,7 +233,8 @@ export class TaskGroup {
         parent.uncancel();
         parent.cancel();
       }
-      throw new AggregateError(errors.slice(), "unhandled errors in a TaskGroup");
+      // AggregateError copies `errors` into an array of its own.
+      throw new AggregateError(errors, "unhandled errors in a TaskGroup");
     }
   }
 }

@@ -2,7 +2,8 @@
  * TaskGroup: CPython's test_taskgroups.py, ported in spirit, on hand-written coroutines in
  * virtual time. `yield at(i, call(tg.run, tg, body))` is the compiled `await tg.run(body)`.
  */
-import { CancelledError, RuntimeError, Task, TaskGroup, abi, currentTask, run, sleep } from "../../runtime/index.js";
+import { inspect } from "node:util";
+import { CancelledError, RuntimeError, Task, TaskGroup, abi, currentTask, getRunningLoop, run, sleep } from "../../runtime/index.js";
 import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The compiled form of `await self.fn(...args)`: the inline body when `fn` has one. */
@@ -822,3 +823,104 @@ function currentTaskName(): string {
 function currentTaskObject(): Task<unknown> {
   return currentTask()!;
 }
+
+describe("TaskGroup details (mutation testing found these unchecked)", () => {
+  test("createTask of a Future runs a task that awaits it; a native Promise is refused naming TaskGroup.createTask", async () => {
+    const result = await runMain(function* () {
+      const tg = new TaskGroup();
+      const seen: unknown[] = [];
+      yield at(0, call(tg.run, tg, define("body", 45, function* (g: TaskGroup) {
+        const future = getRunningLoop().createFuture<string>();
+        const task = g.createTask(future);
+        seen.push(task instanceof Task, task === (future as unknown));
+        future.setResult("set");
+        seen.push(yield at(0, task));
+        try {
+          g.createTask(Promise.resolve(1));
+        } catch (e) {
+          seen.push(`${(e as Error).name}: ${(e as Error).message.slice(0, 63)}`);
+        }
+      })));
+      return seen;
+    });
+    expect(result).toEqual([true, false, "set", "TypeError: TaskGroup.createTask expected a coroutine, got a native Promise"]);
+  });
+
+  test("util.inspect shows the string form", () => {
+    expect(inspect(new TaskGroup())).toBe("<TaskGroup>");
+  });
+
+  test("run in a loop callback, outside any task, is a RuntimeError", async () => {
+    const error = await runMain(function* () {
+      const loop = getRunningLoop();
+      const outcome = loop.createFuture<unknown>();
+      // The inline form stepped by hand in a callback: a loop runs, no task does.
+      loop.callSoon(() => {
+        try {
+          (call(TaskGroup.prototype.run, new TaskGroup(), () => 1) as Generator).next();
+          outcome.setResult(null);
+        } catch (e) {
+          outcome.setResult(e);
+        }
+      });
+      return yield at(0, outcome);
+    });
+    expect(error).toEqual(new RuntimeError("TaskGroup <TaskGroup> cannot determine the parent task"));
+  });
+
+  test("a child cancelled by hand reports nothing", async () => {
+    const reports: string[] = [];
+    const result = await runMain(function* () {
+      getRunningLoop().setExceptionHandler((_l, context) => reports.push(context.message));
+      const tg = new TaskGroup();
+      return yield at(0, call(tg.run, tg, define("body", 45, function* (g: TaskGroup) {
+        const child = g.createTask(sleeper(5));
+        yield at(0, sleep(1));
+        child.cancel();
+        yield at(1, sleep(1));
+        return child.cancelled();
+      })));
+    });
+    expect(result).toBe(true);
+    expect(reports).toEqual([]);
+  });
+
+  test("two children failing in one iteration: one AggregateError of both, and the task is not left cancelled", async () => {
+    const result = await runMain(function* () {
+      const tg = new TaskGroup();
+      let error: unknown;
+      try {
+        yield at(0, call(tg.run, tg, define("body", 45, function* (g: TaskGroup) {
+          g.createTask(crashAfter(1, new MyError("one")));
+          g.createTask(crashAfter(1, new TypeError("two")));
+          yield at(0, sleep(5));
+        })));
+      } catch (e) {
+        error = e;
+      }
+      const task = currentTask()!;
+      const cancelling = task.cancelling();
+      yield at(1, sleep(2));
+      return [errorNames(error), (error as AggregateError).message, cancelling, now()];
+    });
+    expect(result).toEqual([["MyError", "TypeError"], "unhandled errors in a TaskGroup", 0, 3]);
+  });
+
+  test("what a group refuses never runs: a coroutine frame is closed, an eager Task cancelled", async () => {
+    const result = await runMain(function* () {
+      const tg = new TaskGroup();
+      const frame = inline(sleeper, 1) as unknown as Generator;
+      const eager = sleeper(1) as Task<unknown>;
+      for (const refused of [frame, eager]) {
+        try {
+          tg.createTask(refused as never);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RuntimeError);
+        }
+      }
+      yield at(0, sleep(0));
+      return [frame.next(), eager.cancelled()];
+    });
+    expect(result).toEqual([{ value: undefined, done: true }, true]);
+  });
+});
