@@ -265,7 +265,7 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsComplete
   const timeout = checkTimeout(options?.timeout, "asCompleted timeout");
   let loop: EventLoop | null = null;
   for (const item of items) if (item instanceof Future) loop ??= item.getLoop();
-  loop ??= runningLoopOrNull() ?? getEventLoop();
+  loop ??= getEventLoop();
   const futures = new Set<Future<T>>();
   const seen = new Set<unknown>();
   for (const item of items) {

@@ -4,6 +4,7 @@ import {
   Future,
   Task,
   TimeoutError,
+  allTasks,
   asCompleted,
   createTask,
   getRunningLoop,
@@ -213,5 +214,111 @@ describe("asCompleted bad input", () => {
       'asCompleted timeout must be a number of seconds, or null for no timeout, got string "soon"',
     );
     void CancelledError;
+  });
+});
+
+describe("asCompleted details (mutation testing found these unchecked)", () => {
+  test("options that are not an object are refused with TypeError", () => {
+    const f = new Future();
+    expect(() => asCompleted([f], 5 as never)).toThrow(new TypeError("asCompleted options must be an object like {timeout}, got number 5"));
+    expect(() => asCompleted([f], null as never)).toThrow(new TypeError("asCompleted options must be an object like {timeout}, got null"));
+  });
+
+  test("a step's catch, finally and toStringTag, and the Task a plain then() runs it in", async () => {
+    const loop = newEventLoop();
+    const failing = loop.createFuture<string>();
+    const ok = loop.createFuture<string>();
+    const [first, second] = [...asCompleted([failing, ok])];
+    const seen: unknown[] = [Object.prototype.toString.call(first)];
+    const caught = first!.catch((e: Error) => `caught ${e.message}`);
+    const settled = second!.finally(() => seen.push("finally"));
+    seen.push([...allTasks(loop)].map((t) => /coro=<([^(]*)\(/.exec(String(t))?.[1]));
+    loop.callSoon(() => failing.setException(new Error("boom")));
+    loop.callSoon(() => ok.setResult("ok"));
+    seen.push(await loop.runUntilComplete(Promise.all([caught, settled])));
+    loop.close();
+    expect(seen).toEqual(["[object AsCompletedStep]", ["asCompleted", "asCompleted"], "finally", ["caught boom", "ok"]]);
+  });
+
+  test("the async iterator's steps, run from plain code, are Tasks named asCompleted", async () => {
+    const loop = newEventLoop();
+    const f = loop.createFuture<string>();
+    const iterator = asCompleted([f])[Symbol.asyncIterator]();
+    // then() schedules a step as a Task at once; Promise.all would only in a later job.
+    const first = iterator.next().then();
+    const last = iterator.next().then();
+    const names = [...allTasks(loop)].map((t) => /coro=<([^(]*)\(/.exec(String(t))?.[1]);
+    loop.callSoon(() => f.setResult("v"));
+    const [a, b] = await loop.runUntilComplete(Promise.all([first, last]));
+    loop.close();
+    expect([names, (a!.value as Future<string>).result(), b]).toEqual([["asCompleted", "asCompleted"], "v", { done: true, value: undefined }]);
+  });
+
+  test("the same coroutine given twice is one step", async () => {
+    const lazy = define("lazy", 1, function* () {
+      yield at(0, sleep(1));
+      return "once";
+    }, { mode: "lazy" });
+    const main = define("main", 1, function* () {
+      const coro = lazy();
+      const results: unknown[] = [];
+      for (const step of asCompleted([coro, coro])) results.push(yield at(0, step));
+      return results;
+    });
+    expect(await run(main, { virtualTime: true })).toEqual([["once"]].flat());
+  });
+
+  test("completions before anyone waits, and the last one without a timeout, report nothing", async () => {
+    const reports: string[] = [];
+    const main = define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, context) => reports.push(context.message));
+      const steps = [...asCompleted([job(1, "a"), job(2, "b")])];
+      yield at(0, sleep(3));
+      return [yield at(1, steps[0]!), yield at(2, steps[1]!)];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["a", "b"]);
+    expect(reports).toEqual([]);
+  });
+
+  test("a waiter cancelled before any completion does not push the others back in line", async () => {
+    const main = define("main", 1, function* () {
+      const loop = getRunningLoop();
+      const f = loop.createFuture<string>();
+      const [s1, s2, s3] = [...asCompleted([f, loop.createFuture(), loop.createFuture()])];
+      const got: string[] = [];
+      const waiter = (name: string, step: unknown) =>
+        createTask(define(name, 30, function* () {
+          try {
+            yield at(0, step);
+            got.push(name);
+          } catch (e) {
+            got.push(`${name} ${(e as Error).name}`);
+          }
+        })(), { name });
+      const a = waiter("A", s1);
+      waiter("B", s2);
+      waiter("C", s3);
+      yield at(0, sleep(1));
+      a.cancel();
+      yield at(1, sleep(1));
+      f.setResult("first");
+      yield at(2, sleep(1));
+      return [...got];
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["A CancelledError", "B"]);
+  });
+
+  test("coroutines run on the loop of the Futures given, even when another loop is current", async () => {
+    const loop = newEventLoop();
+    const f = loop.createFuture<string>();
+    const lazy = define("lazy", 1, function* () {
+      return "ran";
+    }, { mode: "lazy" });
+    const iterator = asCompleted([f, lazy()]);
+    const onLoop = allTasks(loop).size;
+    loop.callSoon(() => f.setResult("f"));
+    const results = await loop.runUntilComplete(Promise.all([...iterator]));
+    loop.close();
+    expect([onLoop, results.sort()]).toEqual([1, ["f", "ran"]]);
   });
 });
