@@ -3,7 +3,7 @@
  * virtual time. `yield at(i, call(tg.run, tg, body))` is the compiled `await tg.run(body)`.
  */
 import { inspect } from "node:util";
-import { CancelledError, RuntimeError, Task, TaskGroup, abi, currentTask, getRunningLoop, run, sleep } from "../../runtime/index.js";
+import { CancelledError, RuntimeError, Task, TaskGroup, abi, createTask, currentTask, getRunningLoop, run, sleep } from "../../runtime/index.js";
 import { at, define, inline, now } from "../support/coroutines.js";
 
 /** The compiled form of `await self.fn(...args)`: the inline body when `fn` has one. */
@@ -832,7 +832,7 @@ describe("TaskGroup details (mutation testing found these unchecked)", () => {
       yield at(0, call(tg.run, tg, define("body", 45, function* (g: TaskGroup) {
         const future = getRunningLoop().createFuture<string>();
         const task = g.createTask(future);
-        seen.push(task instanceof Task, task === (future as unknown));
+        seen.push(task instanceof Task, task === (future as unknown), /coro=<([^(]*)\(/.exec(String(task))?.[1]);
         future.setResult("set");
         seen.push(yield at(0, task));
         try {
@@ -843,7 +843,28 @@ describe("TaskGroup details (mutation testing found these unchecked)", () => {
       })));
       return seen;
     });
-    expect(result).toEqual([true, false, "set", "TypeError: TaskGroup.createTask expected a coroutine, got a native Promise"]);
+    expect(result).toEqual([true, false, "awaitFuture", "set", "TypeError: TaskGroup.createTask expected a coroutine, got a native Promise"]);
+  });
+
+  test("cancelled from outside with no failure, the caller still sees its task cancelling() once", async () => {
+    const result = await runMain(function* () {
+      const tg = new TaskGroup();
+      const runner = createTask(define("runner", 20, function* () {
+        try {
+          yield at(0, call(tg.run, tg, define("body", 45, function* (g: TaskGroup) {
+            g.createTask(sleeper(5));
+            yield at(0, sleep(10));
+          })));
+        } catch (e) {
+          return [(e as Error).name, currentTask()!.cancelling()];
+        }
+        return null;
+      })(), { name: "runner" });
+      yield at(0, sleep(1));
+      runner.cancel();
+      return yield at(1, runner);
+    });
+    expect(result).toEqual(["CancelledError", 1]);
   });
 
   test("util.inspect shows the string form", () => {
