@@ -15,30 +15,6 @@ export function hiddenBody<A extends unknown[], T>(name: string, body: (...args:
 }
 
 /**
- * A runtime coroutine function. `check` validates and normalises the arguments and throws at
- * the call, where the mistake is, in both forms (the plain call, and the inline form that a
- * compiled `await name(...)` calls); `body` receives what it returns.
- *  - plain call: a Task, started eagerly (what an eager compiled call returns);
- *  - `fn[BODY](...)`: the frame, which the awaiting task runs inline, with no Task of its own.
- */
-export function runtimeCoroutine<A extends unknown[], P extends unknown[], T>(
-  name: string,
-  check: (...args: A) => P,
-  body: (...args: P) => Generator<unknown, T, unknown>,
-): (...args: A) => Task<T> {
-  const hidden = hiddenBody(name, body);
-  const inline = (...args: A): Frame<T> => hidden(...check(...args));
-  const holder = {
-    [name](...args: A): Task<T> {
-      return startEagerTask(inline(...args));
-    },
-  };
-  const fn = holder[name]!;
-  Object.defineProperty(fn, BODY, { value: inline });
-  return fn;
-}
-
-/**
  * A runtime coroutine function in asyncio's sense (sleep, wait, waitFor): `check` throws at the
  * call, where the mistake is; the plain call returns a coroutine object bound to no loop, which
  * runs where it is awaited or scheduled (`createTask(sleep(1))`, `run(sleep(0, "x"))`, a

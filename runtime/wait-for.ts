@@ -15,7 +15,8 @@ function releaseWaiter(waiter: Future<void>): void {
  * cancellable even if `fut` ignores the cancellation (asyncio's `_cancel_and_wait`).
  */
 function* cancelAndWait(fut: Future<unknown>): Generator<unknown, void, unknown> {
-  const waiter = new Future<void>({ loop: fut.getLoop() });
+  // On the running loop, where the waiting task is: `fut` may belong to another loop.
+  const waiter = new Future<void>({ loop: currentTask()!.getLoop() });
   const onDone = (): void => releaseWaiter(waiter);
   fut.addDoneCallback(onDone);
   try {

@@ -7,6 +7,7 @@ import {
   allTasks,
   createTask,
   currentTask,
+  getEventLoop,
   getRunningLoop,
   run,
   shield,
@@ -244,6 +245,21 @@ describe("waitFor with timeout <= 0", () => {
     });
     expect(await run(main, { virtualTime: true })).toEqual(["TimeoutError", true, 0]);
     expect(started).toBe(false);
+  });
+
+  test("a Future of another running loop is cancelled and waited for on the caller's loop (asyncio's _cancel_and_wait)", async () => {
+    // The default loop runs on its own; the waiting task runs on run()'s loop.
+    const foreign = getEventLoop().createFuture<string>();
+    const main = define("main", 1, function* () {
+      try {
+        yield at(0, inlineWaitFor(foreign, 0));
+        return "no timeout";
+      } catch (e) {
+        return [(e as Error).name, (e as Error).cause instanceof CancelledError];
+      }
+    });
+    expect(await run(main)).toEqual(["TimeoutError", true]);
+    expect(foreign.cancelled()).toBe(true);
   });
 
   test("an awaitable already done is returned without a loop iteration", async () => {
