@@ -471,13 +471,12 @@ class ScheduledDoneCallback implements Runnable {
   }
 }
 
-/** A short repr of a value for string forms: `42`, `'text'`, `Error('boom')`. */
+/** A short repr of a value for string forms: `42`, `'text'`, `Error('boom')`, `function f`. */
 export function reprValue(value: unknown): string {
   if (value instanceof Error) return `${value.name}('${value.message}')`;
   if (typeof value === "string") return `'${value.length > 60 ? value.slice(0, 57) + "..." : value}'`;
-  if (value === undefined) return "undefined";
-  if (value === null) return "null";
-  if (typeof value === "object") {
+  // A function is named, not printed: its String() is its whole source text.
+  if (typeof value === "object" || typeof value === "function") {
     try {
       const json = JSON.stringify(value);
       if (json !== undefined) return json.length > 60 ? json.slice(0, 57) + "..." : json;
@@ -486,7 +485,7 @@ export function reprValue(value: unknown): string {
     }
     return describe(value);
   }
-  return String(value);
+  return String(value); // numbers, booleans, bigints, symbols, undefined (null went through JSON)
 }
 
 /** True for corotask Futures and Tasks. */
