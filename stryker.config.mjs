@@ -4,6 +4,9 @@
 // (MUTATE_TESTS: comma-separated test file name parts; every test imports the whole runtime
 // through index.ts, so Jest's findRelatedTests alone would select them all).
 const only = process.env.MUTATE_TESTS?.split(",").filter(Boolean);
+// fixtures.test.ts runs only these pipelines (the workers inherit the variable): the others
+// compile with the built dist/, so they see no mutant, and the bundlers would rebuild for each one.
+process.env.FIXTURE_PIPELINES ??= "babel,typescript";
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: "jest",

@@ -5,6 +5,15 @@ import { runTrace } from "./support/run-fixture.js";
 
 const fixtures = loadFixtures();
 
+// A mutation run may keep only the pipelines that can see its mutants (stryker.config.mjs): the
+// others compile with the built dist/, and would rebuild their bundles for every mutant.
+const onlyPipelines = process.env.FIXTURE_PIPELINES?.split(",").filter(Boolean);
+const unknownPipelines = onlyPipelines?.filter((name) => !PIPELINES.some((p) => p.name === name)) ?? [];
+if (unknownPipelines.length > 0) {
+  throw new Error(`FIXTURE_PIPELINES names no pipeline: ${unknownPipelines.join(", ")} (they are: ${PIPELINES.map((p) => p.name).join(", ")})`);
+}
+const pipelines = onlyPipelines === undefined ? PIPELINES : PIPELINES.filter((p) => onlyPipelines.includes(p.name));
+
 describe("compile errors", () => {
   for (const fixture of fixtures.filter((f) => f.error !== null || f.id.startsWith("errors/"))) {
     it(fixture.id, () => {
@@ -30,7 +39,7 @@ describe("Babel output", () => {
   }
 });
 
-for (const pipeline of PIPELINES) {
+for (const pipeline of pipelines) {
   describe(`fixture traces via ${pipeline.name}`, () => {
     if (pipeline.prepare) beforeAll(() => pipeline.prepare!(), 180_000);
     for (const fixture of fixtures.filter((f) => f.error === null && !f.id.startsWith("errors/"))) {

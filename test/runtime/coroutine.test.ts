@@ -53,3 +53,52 @@ describe("a lazy coroutine used from plain code", () => {
     await viaThen;
   });
 });
+
+describe("coroutine objects (mutation testing found these unchecked)", () => {
+  test("the string form names the function and where it is defined", () => {
+    const lazy = define("named", 7, function* () {
+      return 1;
+    }, { mode: "lazy" });
+    const coro = lazy();
+    expect(String(coro)).toBe("<coroutine object named at test.ts:7>");
+    coro.close();
+    expect(String(coro)).toBe("<coroutine object named at test.ts:7>");
+  });
+
+  test("a lone coroutine never awaited, the first the runtime makes, is reported by the default reporter", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error("run jest under node --expose-gc: this test needs collection reports");
+    // A fresh copy of the module: its first coroutine, with nothing made after it.
+    let isolated!: typeof import("../../runtime/coroutine.js");
+    jest.isolateModules(() => {
+      isolated = require("../../runtime/coroutine.js");
+    });
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const body = isolated.coroutineBody(function* alone() {
+        return 1;
+      }, { name: "alone", file: "test.ts", line: 1, column: 1, sites: [] });
+      (() => void new isolated.LazyCoroutine(body()))();
+      for (let i = 0; i < 10 && warn.mock.calls.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        gc();
+      }
+      expect(warn.mock.calls).toEqual([["RuntimeWarning: coroutine 'alone' was never awaited"]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("a coroutine's then() without the task module says so", () => {
+    let isolated!: typeof import("../../runtime/coroutine.js");
+    jest.isolateModules(() => {
+      isolated = require("../../runtime/coroutine.js");
+    });
+    const body = isolated.coroutineBody(function* orphan() {
+      return 1;
+    }, { name: "orphan", file: "test.ts", line: 1, column: 1, sites: [] });
+    const coro = new isolated.LazyCoroutine(body());
+    expect(() => coro.then()).toThrow(new Error("corotask: task module not loaded"));
+    coro.close();
+  });
+});
