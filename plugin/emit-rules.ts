@@ -89,7 +89,7 @@ export function callsBodyDirectly(binding: CalleeBinding | undefined): boolean {
 }
 
 /** A value a front end turns into literal syntax (the frame-info table). */
-export type PlainValue = string | number | boolean | readonly PlainValue[] | { readonly [key: string]: PlainValue };
+export type PlainValue = string | number | readonly PlainValue[] | { readonly [key: string]: PlainValue };
 
 function siteValue(site: SiteRecord): PlainValue {
   return site.source === undefined ? { line: site.line, column: site.column } : { line: site.line, column: site.column, source: site.source };

@@ -5,22 +5,6 @@ import { COMMONJS_GLOBALS, runtimeImportKind } from "../module-kind.js";
 import { ALIASED_MEMBER, frameInfoValue, type PlainValue } from "../emit-rules.js";
 import type { FileContext, Types } from "./context.js";
 
-
-/** True when the program already imports the runtime `abi` (it is the plugin's own output). */
-export function importsRuntime(program: BabelTypes.Program, runtime: string): boolean {
-  const access = runtimeAccess(runtime);
-  for (const statement of program.body) {
-    if (access.kind === "module" && statement.type === "ImportDeclaration" && statement.source.value === access.specifier) {
-      if (statement.specifiers.some((s) => s.type === "ImportSpecifier" && importedName(s) === ABI_EXPORT)) return true;
-    }
-  }
-  return false;
-}
-
-function importedName(s: BabelTypes.ImportSpecifier): string {
-  return s.imported.type === "Identifier" ? s.imported.name : s.imported.value;
-}
-
 /** Inserts the header at the top of the program, after its directives. */
 export function insertRuntimeHeader(ctx: FileContext): void {
   const t = ctx.t;
@@ -76,7 +60,6 @@ function constDeclaration(t: Types, id: BabelTypes.LVal, init: BabelTypes.Expres
 function valueExpression(t: Types, value: PlainValue): BabelTypes.Expression {
   if (typeof value === "string") return t.stringLiteral(value);
   if (typeof value === "number") return t.numericLiteral(value);
-  if (typeof value === "boolean") return t.booleanLiteral(value);
   if (Array.isArray(value)) return t.arrayExpression(value.map((v: PlainValue) => valueExpression(t, v)));
   return t.objectExpression(Object.entries(value).map(([key, v]) => t.objectProperty(t.identifier(key), valueExpression(t, v as PlainValue))));
 }

@@ -46,7 +46,6 @@ function valueExpression(ctx: FileContext, value: PlainValue): TS.Expression {
   const f = ctx.f;
   if (typeof value === "string") return f.createStringLiteral(value);
   if (typeof value === "number") return f.createNumericLiteral(value);
-  if (typeof value === "boolean") return value ? f.createTrue() : f.createFalse();
   if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map((v: PlainValue) => valueExpression(ctx, v)), value.length > 0);
   return f.createObjectLiteralExpression(
     Object.entries(value).map(([key, v]) => f.createPropertyAssignment(key, valueExpression(ctx, v as PlainValue))),

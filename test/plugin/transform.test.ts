@@ -43,6 +43,24 @@ describe("the runtime header", () => {
     expect(transform("async function f() {}", { sourceType: "script" })).toMatch(/^const \{\s*abi: _ct\s*\} = require\("corotask"\);/);
   });
 
+  test("a module that reads require, module or exports and has no import or export of its own is CommonJS: it requires the runtime", () => {
+    const required = /^const \{\s*abi: _ct\s*\} = require\("corotask"\);/;
+    for (const use of ['const fs = require("fs");', "module.exports = {};", "exports.x = 1;"]) {
+      expect(transform(`${use}\nasync function f() {}`)).toMatch(required);
+    }
+  });
+
+  test("a module with an import or export of its own imports the runtime, whatever CommonJS names it reads", () => {
+    const imported = /^import \{ abi as _ct \} from "corotask";/m;
+    for (const declaration of ['import x from "x";', "export const x = 1;", "export default 1;", 'export * from "x";', "export {};"]) {
+      expect(transform(`${declaration}\nconst fs = require("fs");\nasync function f() {}`)).toMatch(imported);
+    }
+    // TypeScript's own module forms, as the plugin sees them before a TypeScript preset strips them.
+    const ts = { filename: "/project/src/app.ts", parserOpts: { plugins: ["typescript" as const] } };
+    expect(transform('import fs = require("fs");\nmodule.hot;\nasync function f() {}', ts)).toMatch(imported);
+    expect(transform("async function f() {}\nmodule.hot;\nexport = f;", ts)).toMatch(imported);
+  });
+
   test("runtime global:NAME reads the abi from globalThis.NAME", () => {
     expect(transform("async function f() {}", { sourceType: "script" }, { runtime: "global:__corotask" })).toMatch(
       /^const _ct = globalThis\.__corotask\.abi;/,
@@ -53,6 +71,11 @@ describe("the runtime header", () => {
     const out = transform('"use client";\nimport a from "a";\nimport b from "b";\nasync function f() {}');
     expect(out.split("\n").slice(0, 4)).toEqual(['"use client";', "", 'import a from "a";', 'import b from "b";']);
     expect(out).toMatch(/import b from "b";\nimport \{ abi as _ct \} from "corotask";/);
+  });
+
+  test("a plain (not async) named function expression that writes its own name is left as written", () => {
+    const out = transform("const f = function g() {\n  g = 1;\n  return typeof g;\n};\nasync function h() {}");
+    expect(out).toContain("const f = function g() {\n  g = 1;\n  return typeof g;\n};");
   });
 
   test("names already used in the file are not shadowed", () => {
