@@ -131,6 +131,42 @@ describe("asCompleted as an iterable of awaitables", () => {
     });
     expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", "value"]);
   });
+
+  test("a reader woken then cancelled, whose completion a third reader took meanwhile, wakes nobody: the line keeps its order", async () => {
+    const log: string[] = [];
+    const makeReader = define("reader", 30, function* (name: string, step: PromiseLike<unknown>) {
+      log.push(`${name} got ${String(yield at(0, step))}`);
+    });
+    const main = define("main", 1, function* () {
+      const loop = getRunningLoop();
+      const fs = [0, 1, 2, 3].map(() => loop.createFuture<string>());
+      const it = asCompleted(fs)[Symbol.iterator]();
+      // A, B and D wait in that order.
+      const a = makeReader("A", it.next().value!) as Task<unknown>;
+      const b = makeReader("B", it.next().value!) as Task<unknown>;
+      const d = makeReader("D", it.next().value!) as Task<unknown>;
+      yield at(0, sleep(0));
+      fs[0]!.setResult("f0");
+      // In the iteration that wakes A, right after: A is cancelled, and C (an eager task, which
+      // runs at once) takes the completion A was woken for.
+      loop.callSoon(() => {
+        a.cancel();
+        makeReader("C", it.next().value!);
+      });
+      yield at(1, sleep(0));
+      yield at(2, sleep(0));
+      fs[1]!.setResult("f1");
+      yield at(3, sleep(0));
+      yield at(4, sleep(0));
+      fs[2]!.setResult("f2");
+      yield at(5, b);
+      yield at(6, d);
+      return a.cancelled();
+    });
+    expect(await run(main, { virtualTime: true })).toBe(true);
+    // B was first in line after A: it gets the next completion.
+    expect(log).toEqual(["C got f0", "B got f1", "D got f2"]);
+  });
 });
 
 describe("asCompleted as an async iterable", () => {
