@@ -321,3 +321,197 @@ describe("debug and task factory", () => {
     loop.close();
   });
 });
+
+describe("event loop details", () => {
+  test("every refusal is a TypeError or RuntimeError with its exact message", async () => {
+    const loop = newEventLoop();
+    expect(() => loop.callSoon(42 as never)).toThrow(new TypeError("callSoon expects a function as the callback, got number 42"));
+    expect(() => loop.callAt(1, null as never)).toThrow(new TypeError("callAt expects a function as the callback, got null"));
+    expect(() => loop.callLater(NaN, () => {})).toThrow(new TypeError("callLater delay must be a number of seconds, got number NaN"));
+    expect(() => loop.callAt(NaN, () => {})).toThrow(new TypeError("callAt when must be a loop time in seconds, got number NaN"));
+    expect(() => loop.callAt("1" as never, () => {})).toThrow(new TypeError('callAt when must be a loop time in seconds, got string "1"'));
+    expect(() => loop.setTaskFactory(3 as never)).toThrow(new TypeError("task factory must be a function or null, got number 3"));
+    expect(() => loop.setExceptionHandler("x" as never)).toThrow(new TypeError('exception handler must be a function or null, got string "x"'));
+    expect(() => newEventLoop(null as never)).toThrow(new TypeError("newEventLoop options must be an object, got null"));
+    expect(() => newEventLoop(1 as never)).toThrow(new TypeError("newEventLoop options must be an object, got number 1"));
+    expect(() => setEventLoop({} as never)).toThrow(new TypeError("setEventLoop expects an EventLoop or null, got an Object"));
+    const stopped = loop.runForever();
+    expect(() => loop.runForever()).toThrow(new RuntimeError("This event loop is already running"));
+    expect(() => loop.runUntilComplete(loop.createFuture())).toThrow(new RuntimeError("This event loop is already running"));
+    expect(() => loop.close()).toThrow(new RuntimeError("Cannot close a running event loop"));
+    loop.stop();
+    await stopped;
+    loop.close();
+    expect(() => loop.callLater(1, () => {})).toThrow(new RuntimeError("Event loop is closed"));
+    expect(() => loop.createTask(define("f", 1, function* () {}).body())).toThrow(new RuntimeError("Event loop is closed"));
+    expect(() => loop.runForever()).toThrow(new RuntimeError("Event loop is closed"));
+    expect(() => loop.runUntilComplete(Promise.resolve(1))).toThrow(new RuntimeError("Event loop is closed"));
+    expect(() => loop.close()).not.toThrow();
+  });
+
+  test("a stop() before the awaited future is done ends runUntilComplete with a RuntimeError", async () => {
+    const loop = newEventLoop();
+    const never = loop.createFuture();
+    loop.callSoon(() => loop.stop());
+    await expect(loop.runUntilComplete(never)).rejects.toThrow(new RuntimeError("Event loop stopped before Future completed."));
+    expect(loop.isRunning()).toBe(false);
+    expect(never.done()).toBe(false);
+    never.cancel();
+    loop.close();
+  });
+
+  test("stop() of a loop that is not running does nothing; the next run starts afresh", async () => {
+    const loop = newEventLoop();
+    loop.stop();
+    const f = loop.createFuture<number>();
+    loop.callSoon(() => loop.callSoon(() => f.setResult(3)));
+    expect(await loop.runUntilComplete(f)).toBe(3);
+    loop.close();
+  });
+
+  test("callSoonThreadsafe queues like callSoon, with its arguments", async () => {
+    const loop = newEventLoop();
+    const log: unknown[] = [];
+    const handle = loop.callSoonThreadsafe((a: number, b: string) => log.push(a, b), 1, "two");
+    loop.callSoon(() => log.push("after"));
+    await runLoopUntil(loop, () => log.length === 3);
+    expect(log).toEqual([1, "two", "after"]);
+    expect(handle.cancelled()).toBe(false);
+    loop.close();
+  });
+
+  test("timers made in any order, some cancelled, run in order of when (the heap)", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const fired: number[] = [];
+    // A fixed pseudo-random order: enough timers for every sift path of the heap.
+    let seed = 7;
+    const next = (): number => (seed = (seed * 48271) % 2147483647);
+    const whens = Array.from({ length: 300 }, () => next() % 1000);
+    const handles = whens.map((when, i) => loop.callAt(when / 10, () => fired.push(i)));
+    const cancelled = new Set<number>();
+    for (let i = 0; i < handles.length; i += 3) {
+      handles[i]!.cancel();
+      cancelled.add(i);
+    }
+    expect(loop.pendingTimerCount()).toBe(300 - cancelled.size);
+    const end = loop.createFuture();
+    loop.callAt(200, () => end.setResult(null));
+    await loop.runUntilComplete(end);
+    const expected = whens.map((when, i) => [when, i] as const).filter(([, i]) => !cancelled.has(i)).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+    expect(fired).toEqual(expected);
+    expect(loop.pendingTimerCount()).toBe(0);
+    loop.close();
+  });
+
+  test("after the heap is rebuilt for its cancelled timers, the live ones still run in order", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const fired: number[] = [];
+    const handles = Array.from({ length: 200 }, (_, i) => loop.callLater(200 - i, () => fired.push(200 - i)));
+    // 150 cancelled of 200: past 64 and past half, so the heap is rebuilt.
+    for (const h of handles.filter((_, i) => i % 4 !== 0)) h.cancel();
+    expect(loop.pendingTimerCount()).toBe(50);
+    const end = loop.createFuture();
+    loop.callLater(300, () => end.setResult(null));
+    await loop.runUntilComplete(end);
+    expect(fired).toEqual([...fired].sort((a, b) => a - b));
+    expect(fired).toHaveLength(50);
+    loop.close();
+  });
+
+  test("a timer further than a host timer can wait (2^31-1 ms) is not run early", async () => {
+    const loop = newEventLoop();
+    const log: string[] = [];
+    const wait = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+    // Watched from here on: a longer delay would make Node fire the host timer after 1 ms, and
+    // the loop would wake every millisecond to find nothing due.
+    const hostTimer = jest.spyOn(globalThis, "setTimeout");
+    try {
+      loop.callLater(30 * 24 * 3600, () => log.push("a month later"));
+      const stopped = loop.runForever();
+      await wait(30);
+      loop.stop();
+      await stopped;
+      const armed = hostTimer.mock.calls.filter((call) => call[1] !== 30).map((call) => call[1]);
+      expect(armed).toEqual([2 ** 31 - 1]);
+    } finally {
+      hostTimer.mockRestore();
+    }
+    expect(log).toEqual([]);
+    expect(loop.pendingTimerCount()).toBe(1);
+    loop.close();
+  });
+
+  test("the default handler lists the context's other keys, and an exception without a stack by its String()", () => {
+    const loop = newEventLoop();
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      loop.defaultExceptionHandler({ message: "first", exception: "not an Error", future: "<Future pending>", handle: 7 });
+      loop.defaultExceptionHandler({ message: "second" });
+      const thrower = newEventLoop();
+      thrower.setExceptionHandler(() => {
+        throw new RangeError("handler broke");
+      });
+      thrower.callExceptionHandler({ message: "original", exception: new Error("why") });
+      const text = spy.mock.calls.map((c) => String(c[0]));
+      expect(text[0]).toBe("first\nfuture: <Future pending>\nhandle: 7\nnot an Error\n");
+      expect(text[1]).toBe("second\n");
+      expect(text[2]).toMatch(/^Unhandled error in exception handler\ncontext: \[object Object\]\nRangeError: handler broke\n/);
+      expect(text[3]).toMatch(/^original\nError: why\n/);
+      expect(text).toHaveLength(4);
+      thrower.close();
+    } finally {
+      spy.mockRestore();
+      loop.close();
+    }
+  });
+
+  test("setDebug takes any truthy value; the string form shows the state", async () => {
+    const loop = newEventLoop();
+    const id = loop.id;
+    expect(String(loop)).toBe(`<EventLoop id=${id} running=false closed=false debug=false>`);
+    loop.setDebug(1 as never);
+    expect(loop.getDebug()).toBe(true);
+    const stopped = loop.runForever();
+    expect(String(loop)).toBe(`<EventLoop id=${id} running=true closed=false debug=true>`);
+    loop.setDebug(0 as never);
+    expect(loop.getDebug()).toBe(false);
+    loop.stop();
+    await stopped;
+    loop.close();
+    expect(String(loop)).toBe(`<EventLoop id=${id} running=false closed=true debug=false>`);
+    expect(newEventLoop().id).toBeGreaterThan(id);
+  });
+
+  test("a loop set with setEventLoop and then closed is no longer what getEventLoop returns", () => {
+    const loop = newEventLoop();
+    setEventLoop(loop);
+    try {
+      expect(getEventLoop()).toBe(loop);
+      loop.close();
+      const fallback = getEventLoop();
+      expect(fallback).not.toBe(loop);
+      expect(fallback.isRunning()).toBe(true);
+    } finally {
+      setEventLoop(null);
+    }
+  });
+
+  test("virtual time: an iteration with callbacks ready does not move the clock, even with timers due later", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const seen: number[] = [];
+    const end = loop.createFuture();
+    loop.callLater(5, () => {
+      seen.push(loop.time());
+      end.setResult(null);
+    });
+    let rounds = 0;
+    const spin = (): void => {
+      seen.push(loop.time());
+      if (++rounds < 3) loop.callSoon(spin);
+    };
+    loop.callSoon(spin);
+    await loop.runUntilComplete(end);
+    expect(seen).toEqual([0, 0, 0, 5]);
+    loop.close();
+  });
+});
