@@ -515,3 +515,23 @@ describe("event loop details", () => {
     loop.close();
   });
 });
+
+describe("virtual time and the host's microtasks", () => {
+  test("a native promise chain settles before the clock jumps to the next timer", async () => {
+    const seen = await run(
+      define("main", 1, function* () {
+        const loop = getRunningLoop();
+        loop.callLater(5, () => {});
+        // Ten microtask hops: the loop must let them all run before it decides nothing is ready.
+        let chain: Promise<unknown> = Promise.resolve();
+        for (let i = 0; i < 10; i++) chain = chain.then(() => undefined);
+        yield at(0, chain);
+        const afterChain = loop.time();
+        yield at(1, sleep(5));
+        return [afterChain, loop.time()];
+      }),
+      { virtualTime: true },
+    );
+    expect(seen).toEqual([0, 5]);
+  });
+});
