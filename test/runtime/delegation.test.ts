@@ -4,7 +4,7 @@
  * chain longer than DELEGATION_LIMIT continues on the trampoline. The transform's output is
  * tested by the fixtures; these tests drive the protocol by hand.
  */
-import { CancelledError, abi, createTask, currentTask, run, sleep } from "../../runtime/index.js";
+import { CancelledError, abi, createTask, currentTask, run, sleep, timeout } from "../../runtime/index.js";
 import { DELEGATION_LIMIT, type Frame } from "../../runtime/coroutine.js";
 import { at, define, delegating } from "../support/coroutines.js";
 
@@ -117,4 +117,35 @@ test("a callee that returns a thenable resolves its caller's await to the thenab
     return yield* delegating(returnsPromise.body(), k, 0);
   });
   expect(await run(main, { virtualTime: true })).toBe("settled");
+});
+
+test("a chain entry recorded by its body shows that body's function; a hidden runtime body (timeout's inline form) shows none", async () => {
+  const timeoutBody = (timeout as unknown as Record<symbol, (delay: number, body: () => unknown) => Frame<unknown>>)[abi.BODY]!;
+  /** `yield* delegatingBody(frame, k, site, body)`: the `_df` form, where the chain records the body. */
+  function* delegatingBody<T>(frame: Frame<T>, k: number, site: number, body: (...args: never[]) => Frame<unknown>): Generator<unknown, T, unknown> {
+    if (!abi.delegateFrame(frame as Frame, k, site, body as never)) return (yield frame) as T;
+    const value = yield* frame;
+    if (abi.delegationReturned(value, k)) return (yield at(site, value)) as T;
+    return value;
+  }
+  const leaf = define("leaf", 50, function* () {
+    yield at(0, sleep(5));
+  });
+  const middle = define("middle", 40, function* () {
+    const k = abi.siteRegister.depth;
+    // timeout(10, leaf) run inline, as a compiled `await timeout(10, leaf)` runs it.
+    yield* delegatingBody(timeoutBody(10, leaf), k, 0, timeoutBody as never);
+  });
+  const outer = define("outer", 30, function* () {
+    const k = abi.siteRegister.depth;
+    yield* delegatingBody(middle.body(), k, 0, middle.body as never);
+  });
+  const main = define("main", 1, function* () {
+    const task = outer();
+    yield at(0, sleep(1));
+    const stack = task.getStack().map((f) => f.functionName);
+    yield at(1, task);
+    return stack;
+  });
+  expect(await run(main, { virtualTime: true })).toEqual(["outer", "middle", "leaf"]);
 });
