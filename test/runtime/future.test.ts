@@ -426,11 +426,11 @@ describe("Future details (mutation testing found these unchecked)", () => {
     const shared = new Error("shared");
     function sharedFn(): void {}
     (() => {
-      for (const exception of [shared, shared, sharedFn, sharedFn, "text", "text"]) loop.createFuture().setException(exception);
+      for (const exception of [shared, shared, sharedFn, sharedFn, "text", "text", null, null]) loop.createFuture().setException(exception);
     })();
-    await collectUntil(reports, 4);
-    const seen = reports.map((r) => (typeof r.exception === "string" ? r.exception : (r.exception as { name: string }).name));
-    expect(seen.sort()).toEqual(["Error", "sharedFn", "text", "text"]);
+    await collectUntil(reports, 6);
+    const seen = reports.map((r) => (typeof r.exception === "string" || r.exception === null ? String(r.exception) : (r.exception as { name: string }).name));
+    expect(seen.sort()).toEqual(["Error", "null", "null", "sharedFn", "text", "text"]);
     expect(reports.every((r) => r.message === "Future exception was never retrieved")).toBe(true);
     loop.close();
   });
