@@ -489,6 +489,48 @@ describe("Future details (mutation testing found these unchecked)", () => {
     }
   });
 
+  test("a done callback added to a failure shown to the host marks the host's rejection handled", () => {
+    // A fresh copy of the runtime that captures a watched `then`: marking a rejection handled is
+    // a `then` call on it, which only the host's rejection tracking would otherwise see.
+    const originalThen = Promise.prototype.then;
+    const thenCalledOn = new Set<unknown>();
+    let isolated!: typeof import("../../runtime/index.js");
+    Promise.prototype.then = function (this: Promise<unknown>, ...args: Parameters<typeof originalThen>) {
+      thenCalledOn.add(this);
+      return originalThen.apply(this, args);
+    } as typeof originalThen;
+    try {
+      jest.isolateModules(() => {
+        isolated = require("../../runtime/index.js");
+      });
+    } finally {
+      Promise.prototype.then = originalThen;
+    }
+    class FailingFuture<T> extends isolated.Future<T> {
+      fail(error: unknown): void {
+        this.finishWithException(error, true);
+      }
+    }
+    const loop = isolated.newEventLoop();
+    const reject = jest.spyOn(Promise, "reject");
+    try {
+      const f = new FailingFuture({ loop });
+      f.fail(new Error("shown to the host"));
+      const rejection = reject.mock.results.at(-1)!.value as Promise<unknown>;
+      expect(thenCalledOn.has(rejection)).toBe(false);
+      f.addDoneCallback(() => {});
+      expect(thenCalledOn.has(rejection)).toBe(true);
+      f.exception();
+      // A done future with an undefined result takes a late callback without looking for a rejection.
+      const ok = new isolated.Future({ loop });
+      ok.setResult(undefined);
+      expect(() => ok.addDoneCallback(() => {})).not.toThrow();
+    } finally {
+      reject.mockRestore();
+      loop.close();
+    }
+  });
+
   test("a failure nobody waits for is shown to the host as a rejected Promise; one with a waiter is not", () => {
     class FailingFuture<T> extends Future<T> {
       fail(error: unknown): void {
