@@ -179,7 +179,8 @@ export class EventLoop {
       this.#onTimerCancelled,
     );
     this.#pushTimer(timer);
-    if (this.#ready.length === 0) this.#arm();
+    // A stopped loop arms nothing: a host timer would keep the process alive for a loop never run.
+    if (this.#running && this.#ready.length === 0) this.#arm();
     return timer;
   }
 
@@ -445,8 +446,9 @@ export class EventLoop {
     }
   }
 
-  readonly #onTimerCancelled = (_timer: TimerHandle): void => {
+  readonly #onTimerCancelled = (timer: TimerHandle): void => {
     this.#cancelledTimers++;
+    const wasHead = this.#timers[0] === timer;
     // Rebuild when cancelled timers dominate, so a loop that cancels many timeouts stays small.
     if (this.#cancelledTimers > 64 && this.#cancelledTimers * 2 > this.#timers.length) {
       const live = this.#timers.filter((t) => !t.cancelled());
@@ -454,6 +456,8 @@ export class EventLoop {
       this.#cancelledTimers = 0;
       for (const t of live) this.#pushTimer(t);
     }
+    // The host timer armed for a cancelled head would keep the process alive until it fires.
+    if (wasHead && this.#hostTimer !== null && !this.#iterationArmed) this.#arm();
   };
 
   /** The number of live scheduled timers (for tests and introspection). */

@@ -535,3 +535,194 @@ describe("virtual time and the host's microtasks", () => {
     expect(seen).toEqual([0, 5]);
   });
 });
+
+/** How many host timeouts keep this process alive now. */
+function hostTimeouts(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+}
+
+/** Resolves after the host ran its pending macrotasks (the loop is idle when nothing is ready). */
+function hostTurn(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe("the host's timers and clock", () => {
+  test("a timer cancelled from outside its running loop releases the host's timer, so the process can exit", async () => {
+    const loop = newEventLoop();
+    const stopped = loop.runForever();
+    await hostTurn();
+    const before = hostTimeouts();
+    const handle = loop.callLater(30, () => {});
+    expect(hostTimeouts()).toBe(before + 1);
+    handle.cancel();
+    expect(hostTimeouts()).toBe(before);
+    // A later timer arms the host again and runs.
+    const ran = loop.createFuture<string>();
+    loop.callLater(0.001, () => ran.setResult("ran"));
+    expect(hostTimeouts()).toBe(before + 1);
+    expect(await ran).toBe("ran");
+    loop.stop();
+    await stopped;
+    loop.close();
+  });
+
+  test("a loop never run arms no host timer for its timers; run, it runs them", async () => {
+    const loop = newEventLoop();
+    const before = hostTimeouts();
+    const ran = loop.createFuture<number>();
+    loop.callLater(30, () => {});
+    loop.callLater(0.001, () => ran.setResult(loop.time()));
+    expect(hostTimeouts()).toBe(before);
+    await hostTurn(5);
+    expect(ran.done()).toBe(false);
+    expect(await loop.runUntilComplete(ran)).toBeGreaterThanOrEqual(0.001);
+    expect(hostTimeouts()).toBe(before);
+    loop.close();
+  });
+
+  test("closing the default loop releases its host timer; getEventLoop then gives a new loop", () => {
+    const loop = getEventLoop();
+    const before = hostTimeouts();
+    loop.callLater(30, () => {});
+    expect(hostTimeouts()).toBe(before + 1);
+    loop.close();
+    expect(hostTimeouts()).toBe(before);
+    expect(getEventLoop()).not.toBe(loop);
+  });
+
+  test("loop time follows the host's clock in seconds", async () => {
+    const loop = newEventLoop();
+    const t0 = loop.time();
+    await hostTurn(50);
+    const elapsed = loop.time() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(0.045);
+    expect(elapsed).toBeLessThan(10);
+    loop.close();
+  });
+
+  test("a timer on a loop made long ago waits its delay, not the loop's age", async () => {
+    const loop = newEventLoop();
+    await hostTurn(500);
+    const ran = loop.createFuture<string>();
+    loop.callLater(0.01, () => ran.setResult("timer"));
+    // The host timer (0.4 s) comes well after the loop's (0.01 s) unless the delay counts the age.
+    const host = hostTurn(400).then(() => "host");
+    expect(await Promise.race([loop.runUntilComplete(ran), host])).toBe("timer");
+    loop.close();
+  });
+
+  test("when idle, the next iteration begins in a microtask, before promise reactions queued after it", async () => {
+    const loop = newEventLoop();
+    const stopped = loop.runForever();
+    await hostTurn();
+    const log: string[] = [];
+    loop.callSoon(() => log.push("callback"));
+    void Promise.resolve().then(() => log.push("reaction"));
+    await hostTurn();
+    expect(log).toEqual(["callback", "reaction"]);
+    loop.stop();
+    await stopped;
+    loop.close();
+  });
+
+  test("a virtual loop whose only timer is cancelled before the clock jumps stays at its time and goes on", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const stopped = loop.runForever();
+    await hostTurn();
+    const handle = loop.callLater(5, () => {});
+    handle.cancel();
+    await hostTurn();
+    expect(loop.time()).toBe(0);
+    const ran = loop.createFuture<number>();
+    loop.callSoon(() => ran.setResult(loop.time()));
+    expect(await ran).toBe(0);
+    loop.stop();
+    await stopped;
+    loop.close();
+  });
+
+  test("virtual time never goes back: a timer at a past time runs at the current time", async () => {
+    const seen = await run(
+      define("main", 1, function* () {
+        const loop = getRunningLoop();
+        yield at(0, sleep(10));
+        const fut = loop.createFuture<number>();
+        loop.callAt(3, () => fut.setResult(loop.time()));
+        return yield at(1, fut);
+      }),
+      { virtualTime: true },
+    );
+    expect(seen).toBe(10);
+  });
+
+  test("the heap holds on to at most 64 cancelled timers once they outnumber the live ones", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const live = Array.from({ length: 10 }, (_, i) => loop.callLater(1000 + i, () => {}));
+    const refs = (() => {
+      const handles = Array.from({ length: 200 }, (_, i) => loop.callLater(i + 1, () => {}));
+      for (const h of handles) h.cancel();
+      return handles.map((h) => new WeakRef(h));
+    })();
+    // deref() keeps a target alive to the end of the job, so collect in a fresh job before looking.
+    const retained = (): number => refs.filter((r) => r.deref() !== undefined).length;
+    for (let i = 0; i < 5; i++) {
+      await hostTurn();
+      gc();
+      if (retained() <= 64) break;
+    }
+    expect(retained()).toBeLessThanOrEqual(64);
+    expect(loop.pendingTimerCount()).toBe(live.length);
+    loop.close();
+  });
+});
+
+describe("the default loop's stop and run", () => {
+  test("runForever on the default loop resolves at stop(), and the loop goes on running callbacks", async () => {
+    const loop = getEventLoop();
+    const stopped = loop.runForever();
+    loop.stop();
+    await stopped;
+    expect(loop.isRunning()).toBe(true);
+    const fut = loop.createFuture<string>();
+    loop.callSoon(() => fut.setResult("still running"));
+    expect(await fut).toBe("still running");
+  });
+
+  test("runUntilComplete on the default loop leaves it running", async () => {
+    const loop = getEventLoop();
+    const fut = loop.createFuture<number>();
+    loop.callSoon(() => fut.setResult(7));
+    expect(await loop.runUntilComplete(fut)).toBe(7);
+    expect(loop.isRunning()).toBe(true);
+    const after = loop.createFuture<string>();
+    loop.callLater(0.001, () => after.setResult("timer"));
+    expect(await after).toBe("timer");
+  });
+});
+
+describe("the loop's accessors and its module alone", () => {
+  test("isVirtualTime and getExceptionHandler report what the loop was made and set with", () => {
+    const virtual = newEventLoop({ virtualTime: true });
+    const host = newEventLoop();
+    expect([virtual.isVirtualTime(), host.isVirtualTime()]).toEqual([true, false]);
+    expect(host.getExceptionHandler()).toBeNull();
+    const handler = (): void => {};
+    host.setExceptionHandler(handler);
+    expect(host.getExceptionHandler()).toBe(handler);
+    host.setExceptionHandler(null);
+    expect(host.getExceptionHandler()).toBeNull();
+    virtual.close();
+    host.close();
+  });
+
+  test("the event loop module loaded without the task module says to import corotask", () => {
+    jest.isolateModules(() => {
+      const alone = require("../../runtime/event-loop.js") as typeof import("../../runtime/event-loop.js");
+      const loop = new alone.EventLoop();
+      const message = "corotask's task module is not loaded; import from 'corotask'";
+      expect(() => loop.createFuture()).toThrow(message);
+      expect(() => loop.runUntilComplete(Promise.resolve())).toThrow(message);
+      loop.close();
+    });
+  });
+});
