@@ -31,6 +31,8 @@ async function main(log) {
   }
   const results = await gather(sleep(0, "a"), sleep(2, "b"));
   log("gather: " + results.join(","));
+  // With no process.stderr, the default handler writes to console.error.
+  getRunningLoop().defaultExceptionHandler({ message: "reported", exception: "plain" });
   return task.cancelled();
 }
 `;
@@ -56,9 +58,11 @@ async function runBundled(globals: Record<string, unknown>): Promise<string[]> {
   })!.code!;
 
   const lines: string[] = [];
-  const context = vm.createContext({ ...globals, log: (line: string) => lines.push(line) });
+  const log = (line: string): number => lines.push(line);
+  const console = { ...globalThis.console, error: (text: string) => log(`console.error: ${JSON.stringify(text)}`) };
+  const context = vm.createContext({ ...globals, console, log });
   vm.runInContext(bundle, context);
-  vm.runInContext("var { createTask, sleep, gather, run } = corotask;", context);
+  vm.runInContext("var { createTask, sleep, gather, run, getRunningLoop } = corotask;", context);
   expect(vm.runInContext("typeof process + ' ' + typeof setImmediate + ' ' + typeof require", context)).toBe("undefined undefined undefined");
   vm.runInContext(program, context);
   const cancelled = await vm.runInContext("run(() => main(log), { virtualTime: true })", context);
@@ -67,8 +71,8 @@ async function runBundled(globals: Record<string, unknown>): Promise<string[]> {
   return lines;
 }
 
-const EXPECTED = ["stack: child:4", "child: finally", "main: caught CancelledError stop", "gather: a,b"];
-const BROWSER_GLOBALS = { setTimeout, clearTimeout, queueMicrotask, performance, AbortController, console };
+const EXPECTED = ["stack: child:4", "child: finally", "main: caught CancelledError stop", "gather: a,b", 'console.error: "reported\\nplain"'];
+const BROWSER_GLOBALS = { setTimeout, clearTimeout, queueMicrotask, performance, AbortController };
 
 test("the bundled runtime runs a compiled program in a context with only browser globals", async () => {
   expect(await runBundled({ ...BROWSER_GLOBALS, MessageChannel: UnrefMessageChannel })).toEqual(EXPECTED);

@@ -79,7 +79,7 @@ describe("callbacks", () => {
     try {
       loop.callExceptionHandler({ message: "something broke", exception: new Error("why"), task: "<Task x>" });
       const text = spy.mock.calls.map((c) => String(c[0])).join("");
-      expect(text).toMatch(/^something broke\ntask: <Task x>\nError: why\n/);
+      expect(text).toMatch(/^something broke\ntask: <Task x>\nError: why\n {4}at /);
     } finally {
       spy.mockRestore();
     }
@@ -458,6 +458,13 @@ describe("event loop details", () => {
       expect(text[2]).toMatch(/^Unhandled error in exception handler\ncontext: \[object Object\]\nRangeError: handler broke\n/);
       expect(text[3]).toMatch(/^original\nError: why\n/);
       expect(text).toHaveLength(4);
+      // Only an Error's own string stack is printed as the stack; anything else by its String().
+      spy.mockClear();
+      const stackless = new Error("stackless");
+      delete (stackless as { stack?: string }).stack;
+      loop.defaultExceptionHandler({ message: "m", exception: stackless });
+      loop.defaultExceptionHandler({ message: "m", exception: { stack: "a stack on a plain object" } });
+      expect(spy.mock.calls.map((c) => String(c[0]))).toEqual(["m\nError: stackless\n", "m\n[object Object]\n"]);
       thrower.close();
     } finally {
       spy.mockRestore();
@@ -724,5 +731,56 @@ describe("the loop's accessors and its module alone", () => {
       expect(() => loop.runUntilComplete(Promise.resolve())).toThrow(message);
       loop.close();
     });
+  });
+});
+
+describe("stopping and re-arming", () => {
+  test("a loop run and stopped twice resolves both runs", async () => {
+    const loop = newEventLoop();
+    for (const run of [1, 2]) {
+      const stopped = loop.runForever();
+      loop.callSoon(() => loop.stop());
+      await expect(stopped).resolves.toBeUndefined();
+      expect([run, loop.isRunning()]).toEqual([run, false]);
+    }
+    loop.close();
+  });
+
+  test("runUntilComplete on the default loop does not end a runForever waiting on it", async () => {
+    const loop = getEventLoop();
+    let foreverEnded = false;
+    const forever = loop.runForever().then(() => (foreverEnded = true));
+    const fut = loop.createFuture<number>();
+    loop.callSoon(() => fut.setResult(1));
+    expect(await loop.runUntilComplete(fut)).toBe(1);
+    await hostTurn();
+    expect(foreverEnded).toBe(false);
+    loop.stop();
+    await forever;
+    expect(foreverEnded).toBe(true);
+  });
+
+  test("a timer earlier than the one the host is armed for re-arms the host", async () => {
+    const loop = newEventLoop();
+    const stopped = loop.runForever();
+    await hostTurn();
+    const late = loop.callLater(30, () => {});
+    const ran = loop.createFuture<string>();
+    loop.callLater(0.01, () => ran.setResult("early timer"));
+    const host = hostTurn(400).then(() => "host");
+    expect(await Promise.race([ran, host])).toBe("early timer");
+    late.cancel();
+    loop.stop();
+    await stopped;
+    loop.close();
+  });
+
+  test("two copies of the runtime in one process share the default loop", () => {
+    let copy!: typeof import("../../runtime/index.js");
+    jest.isolateModules(() => {
+      copy = require("../../runtime/index.js");
+    });
+    expect(copy.getEventLoop).not.toBe(getEventLoop);
+    expect(copy.getEventLoop()).toBe(getEventLoop());
   });
 });
