@@ -388,10 +388,15 @@ export class Task<T = unknown> extends Future<T> {
     this.#runStep(kind, value);
   }
 
-  /** Stops listening to the awaited thenable and wakes the task (a cancel arrived). */
+  /**
+   * Stops listening to the awaited thenable and wakes the task (a cancel arrived). The wake-up
+   * throws CancelledError even if uncancel() takes the request back first: the await has no
+   * value to resume with, as a Future cancelled by the request has none.
+   */
   #detachThenable(): void {
     this.#flags &= ~THENABLE_BITS;
     this.#thenableCallbacks = null;
+    this.#resumeWith(THROW, runtimeCancelledError(this.#cancelRequestMessage));
     this.waiterLoop.enqueueRunnable(this);
   }
 

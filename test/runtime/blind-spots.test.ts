@@ -84,6 +84,27 @@ describe("uncancel() before the cancellation is delivered takes it back (3.13)",
     expect(await run(main, { virtualTime: true })).toEqual([0, 1]);
   });
 
+  test.each([
+    ["a thenable", () => ({ then() {} })],
+    ["a native Promise", () => new Promise(() => {})],
+  ])("on a task awaiting %s: the await was let go at the cancel, so CancelledError is delivered, as a cancelled Future's is", async (_kind, awaited) => {
+    const main = define("main", 1, function* () {
+      const waiter = define("waiter", 30, function* () {
+        return ["resumed with", yield at(0, awaited())];
+      });
+      const t = createTask(waiter());
+      yield at(0, sleep(0));
+      t.cancel();
+      t.uncancel();
+      try {
+        return yield at(1, t);
+      } catch (e) {
+        return [(e as Error).name, t.cancelled()];
+      }
+    });
+    expect(await run(main, { virtualTime: true })).toEqual(["CancelledError", true]);
+  });
+
   test("two cancels and one uncancel still deliver the cancellation", async () => {
     const main = define("main", 1, function* () {
       const t = createTask(lazyJob("done"));

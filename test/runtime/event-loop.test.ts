@@ -621,7 +621,9 @@ describe("the host's timers and clock", () => {
   test("when idle, the next iteration begins in a microtask, before promise reactions queued after it", async () => {
     const loop = newEventLoop();
     const stopped = loop.runForever();
-    await hostTurn();
+    // An iteration, then an idle stretch longer than a time slice (8 ms): a new slice begins.
+    loop.callSoon(() => {});
+    await hostTurn(20);
     const log: string[] = [];
     loop.callSoon(() => log.push("callback"));
     void Promise.resolve().then(() => log.push("reaction"));

@@ -903,3 +903,125 @@ describe("closing a lazy coroutine", () => {
     }
   });
 });
+
+describe("the Task constructor and cancel() details", () => {
+  const lazyValue = define("lazyValue", 60, function* (value: string) {
+    yield at(0, sleep(0));
+    return value;
+  }, { mode: "lazy" });
+
+  test("new Task(coro) with no options runs on the running loop, named Task-N; a null name is no name", async () => {
+    const [plain, nullNamed, result] = await run(define("main", 1, function* () {
+      const t = new Task(lazyValue("plain"));
+      const n = new Task(lazyValue("null"), { name: null as never });
+      return [t, n, [yield at(0, t), yield at(1, n)]] as const;
+    }), { virtualTime: true });
+    expect(result).toEqual(["plain", "null"]);
+    expect(plain.getName()).toMatch(/^Task-\d+$/);
+    expect(nullNamed.getName()).toMatch(/^Task-\d+$/);
+    expect(() => new Task(42 as never)).toThrow(/^Task expected a coroutine, got number 42/);
+  });
+
+  test("the latest cancel() decides the message: cancel(\"first\") then cancel() carries none", async () => {
+    const messages = await run(define("main", 1, function* () {
+      const seen: string[] = [];
+      for (const calls of [["first", undefined], ["first", "second"], [undefined, undefined]]) {
+        const t = createTask(lazyValue("never"));
+        for (const msg of calls) t.cancel(msg);
+        try {
+          yield at(0, t);
+        } catch (e) {
+          seen.push(`${(e as Error).name}:${(e as Error).message}`);
+        }
+      }
+      return seen;
+    }), { virtualTime: true });
+    expect(messages).toEqual(["CancelledError:", "CancelledError:second", "CancelledError:"]);
+  });
+
+  test("cancel() of a task whose awaited Future is done but not yet delivered still cancels it", async () => {
+    const outcome = await run(define("main", 1, function* () {
+      const fut = getRunningLoop().createFuture<string>();
+      const waiter = define("waiter", 70, function* () {
+        return yield at(0, fut);
+      });
+      const t = createTask(waiter());
+      yield at(0, sleep(0));
+      fut.setResult("the result");
+      const accepted = t.cancel("too late for the future");
+      try {
+        return [accepted, yield at(1, t)];
+      } catch (e) {
+        return [accepted, (e as Error).name, (e as Error).message, t.cancelled()];
+      }
+    }), { virtualTime: true });
+    expect(outcome).toEqual([true, "CancelledError", "too late for the future", true]);
+  });
+
+  test("a task not yet started shows its function's first line as where it stands", () => {
+    const loop = newEventLoop();
+    const waiter = define("notStarted", 80, function* () {
+      yield at(0, sleep(1));
+      yield at(1, sleep(2));
+    }, { mode: "lazy" });
+    const t = loop.createTask(waiter());
+    expect(t.getStack().map((f) => `${f.functionName}:${f.lineNumber}`)).toEqual(["notStarted:80"]);
+    t.cancel();
+    loop.close();
+  });
+});
+
+describe("thenables a task has let go of, and thenables that call back twice", () => {
+  test("after a Promise or a thenable settled, sleep(0) (a plain yield to the loop) resumes the task", async () => {
+    const out = await run(define("main", 1, function* () {
+      const a = yield at(0, Promise.resolve("promise"));
+      yield at(1, sleep(0));
+      const b = yield at(2, { then(ok: (v: string) => void) { ok("thenable"); } });
+      yield at(3, sleep(0));
+      return [a, b];
+    }));
+    expect(out).toEqual(["promise", "thenable"]);
+  });
+
+  test("a thenable that calls its callback twice resumes the task once", async () => {
+    const seen = await run(define("main", 1, function* () {
+      const log: string[] = [];
+      const twice = { then(ok: (v: string) => void) { setTimeout(() => { ok("first"); ok("second"); }, 0); } };
+      const waiter = define("waiter", 90, function* () {
+        log.push(`resumed with ${yield at(0, twice)}`);
+        // The second call comes while the task sleeps: it must not end the sleep.
+        log.push(`slept: ${yield at(1, sleep(0.05, "sleep's value"))}`);
+        return log;
+      });
+      return yield at(0, waiter());
+    }));
+    expect(seen).toEqual(["resumed with first", "slept: sleep's value"]);
+  });
+
+  test("a thenable settling after a cancel let go of it does not resume the task, waiting on another by then", async () => {
+    const seen = await run(define("main", 1, function* () {
+      let settleFirst!: (v: string) => void;
+      let settleSecond!: (v: string) => void;
+      const first = { then(ok: (v: string) => void) { settleFirst = ok; } };
+      const second = new Promise<string>((ok) => (settleSecond = ok));
+      const waiter = define("waiter", 100, function* () {
+        try {
+          yield at(0, first);
+        } catch (e) {
+          return `caught ${(e as Error).name}, then ${yield at(1, second)}`;
+        }
+        return "not cancelled";
+      });
+      const t = createTask(waiter());
+      yield at(0, sleep(0));
+      t.cancel();
+      yield at(1, sleep(0));
+      settleFirst("the first thenable's value");
+      yield at(2, sleep(0));
+      const doneEarly = t.done();
+      settleSecond("the second's value");
+      return [doneEarly, yield at(3, t)];
+    }));
+    expect(seen).toEqual([false, "caught CancelledError, then the second's value"]);
+  });
+});
