@@ -133,6 +133,8 @@ let taskCounter = 0;
 
 /** What the step is throwing into a frame (an error from outside), while frame.throw() runs. */
 const NOTHING_THROWN: unique symbol = Symbol("nothing thrown");
+/** The resume value of a task whose cancel let go of the thenable it awaited (see #detachThenable). */
+const LET_GO: unique symbol = Symbol("let go at a cancel");
 let thrownIntoStep: unknown = NOTHING_THROWN;
 /** A catch clause of a delegating body ran (defined inside Task, which owns the chain). */
 let caughtInStep: (error: unknown, catchIndex: number, depth: number) => void;
@@ -374,6 +376,8 @@ export class Task<T = unknown> extends Future<T> {
       kind = (this.#flags & RESUME_THROW) === 0 ? SEND : THROW;
       value = this.#resumeValue;
       this.#resumeValue = undefined;
+      // Uncancelled since: the CancelledError is made here, as the pending cancel would have.
+      if (value === LET_GO && (this.#flags & CANCEL_PENDING) === 0) value = runtimeCancelledError(this.#cancelRequestMessage);
     }
     runInContext(this.#context, this.#runStep, this, kind, value);
   }
@@ -391,12 +395,13 @@ export class Task<T = unknown> extends Future<T> {
   /**
    * Stops listening to the awaited thenable and wakes the task (a cancel arrived). The wake-up
    * throws CancelledError even if uncancel() takes the request back first: the await has no
-   * value to resume with, as a Future cancelled by the request has none.
+   * value to resume with, as a Future cancelled by the request has none. (LET_GO, not the
+   * error: the pending cancel makes its own, so the usual cancel makes one, not two.)
    */
   #detachThenable(): void {
     this.#flags &= ~THENABLE_BITS;
     this.#thenableCallbacks = null;
-    this.#resumeWith(THROW, runtimeCancelledError(this.#cancelRequestMessage));
+    this.#resumeWith(THROW, LET_GO);
     this.waiterLoop.enqueueRunnable(this);
   }
 

@@ -665,6 +665,8 @@ describe("the host's timers and clock", () => {
   });
 
   test("the heap holds on to at most 64 cancelled timers once they outnumber the live ones", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) return console.warn("skipped: run jest under node --expose-gc (npm test does) to test collection");
     const loop = newEventLoop({ virtualTime: true });
     const live = Array.from({ length: 10 }, (_, i) => loop.callLater(1000 + i, () => {}));
     const refs = (() => {

@@ -1025,3 +1025,78 @@ describe("thenables a task has let go of, and thenables that call back twice", (
     expect(seen).toEqual([false, "caught CancelledError, then the second's value"]);
   });
 });
+
+describe("what a step hands on", () => {
+  test("a coroutine returning a thenable, a Promise or a callable thenable resolves to its outcome; null and functions are values", async () => {
+    const callableThenable = Object.assign(() => "not called", { then(ok: (v: string) => void) { ok("callable thenable's value"); } });
+    const plainFunction = (): string => "a function";
+    const returns = define("returns", 110, function* (value: unknown) {
+      yield at(0, sleep(0));
+      return value;
+    });
+    const out = await run(define("main", 1, function* () {
+      const seen: unknown[] = [];
+      for (const value of [Promise.resolve("promise's value"), { then(ok: (v: string) => void) { ok("thenable's value"); } }, callableThenable, null, plainFunction]) {
+        seen.push(yield at(0, returns(value)));
+      }
+      return seen;
+    }));
+    expect(out).toEqual(["promise's value", "thenable's value", "callable thenable's value", null, plainFunction]);
+  });
+
+  test("a CancelledError thrown in at an await lists the coroutine and the await it interrupted, as the coroutine catches it", async () => {
+    const asyncLines = (e: unknown): string => (e as Error).stack!.split("\n").filter((l) => l.includes("at async")).join("|");
+    const sleeper = define("sleeper", 120, function* () {
+      try {
+        yield at(0, sleep(10));
+      } catch (e) {
+        return asyncLines(e);
+      }
+      return "not cancelled";
+    });
+    const awaitsCancelled = define("awaitsCancelled", 130, function* () {
+      const fut = getRunningLoop().createFuture();
+      fut.cancel();
+      try {
+        yield at(0, fut);
+      } catch (e) {
+        return asyncLines(e);
+      }
+      return "not cancelled";
+    });
+    const stacks = await run(define("main", 1, function* () {
+      const t = createTask(sleeper());
+      yield at(0, sleep(1));
+      t.cancel();
+      return [yield at(1, t), yield at(2, awaitsCancelled())];
+    }), { virtualTime: true });
+    // Delivered by the loop (the sleep's Future cancelled), and at once (the Future was cancelled).
+    expect(stacks[0]).toMatch(/^ {4}at async sleeper \(test\.ts:121:\d+\)$/);
+    expect(stacks[1]).toMatch(/^ {4}at async awaitsCancelled \(test\.ts:131:\d+\)$/);
+  });
+});
+
+test("a CancelledError that is a value (a Future's result) passes through an await unchanged", async () => {
+  const [before, after] = await run(define("main", 1, function* () {
+    const loop = getRunningLoop();
+    // The runtime's own CancelledErrors (no frames of their own), taken from cancelled Futures.
+    const values = ["a value", "another"].map((msg) => {
+      const cancelled = loop.createFuture();
+      cancelled.cancel(msg);
+      try {
+        cancelled.result();
+      } catch (e) {
+        return e as CancelledError;
+      }
+      throw new Error("result() of a cancelled Future did not throw");
+    });
+    const before = values.map((v) => v.stack);
+    const done = loop.createFuture<CancelledError>();
+    done.setResult(values[0]!);
+    const later = loop.createFuture<CancelledError>();
+    loop.callSoon(() => later.setResult(values[1]!));
+    const got = [yield at(0, done), yield at(1, later)] as CancelledError[];
+    return [before, got.map((v) => v.stack)];
+  }), { virtualTime: true });
+  expect(after).toEqual(before);
+});
