@@ -1100,3 +1100,16 @@ test("a CancelledError that is a value (a Future's result) passes through an awa
   }), { virtualTime: true });
   expect(after).toEqual(before);
 });
+
+test("read before its first await, the stack shows a called coroutine at its first line", async () => {
+  const inner = define("inner", 140, function* () {
+    const stack = currentTask()!.getStack().map((f) => `${f.functionName}:${f.lineNumber}`);
+    yield at(0, sleep(0));
+    yield at(1, sleep(0));
+    return stack;
+  }, { mode: "lazy" });
+  const outer = define("outer", 150, function* () {
+    return yield at(0, inner());
+  });
+  expect(await run(outer, { virtualTime: true })).toEqual(["outer:151", "inner:140"]);
+});
