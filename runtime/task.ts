@@ -63,6 +63,8 @@ const RESUME_THROW = 4;
 const CANCEL_PENDING = 8;
 /** Started by an eager call: an unobserved failure is also shown to the host as a rejection. */
 const REPORTS_TO_HOST = 16;
+/** The pending cancel let go of the awaited thenable: uncancel() cannot take it back. */
+const CANCEL_KEPT = 32;
 const NO_THENABLE = 0;
 const NATIVE_PROMISE = 2;
 type ThenableState = typeof NO_THENABLE | typeof NATIVE_PROMISE;
@@ -133,8 +135,6 @@ let taskCounter = 0;
 
 /** What the step is throwing into a frame (an error from outside), while frame.throw() runs. */
 const NOTHING_THROWN: unique symbol = Symbol("nothing thrown");
-/** The resume value of a task whose cancel let go of the thenable it awaited (see #detachThenable). */
-const LET_GO: unique symbol = Symbol("let go at a cancel");
 let thrownIntoStep: unknown = NOTHING_THROWN;
 /** A catch clause of a delegating body ran (defined inside Task, which owns the chain). */
 let caughtInStep: (error: unknown, catchIndex: number, depth: number) => void;
@@ -195,10 +195,12 @@ export class Task<T = unknown> extends Future<T> {
   /** The Future this task is blocked on; null while scheduled or running. */
   #waitingOn: Future<unknown> | null = null;
   /**
-   * Three small states in one field, as a pending task costs its fields: bits 0-1 say whether
+   * Small states in one field, as a pending task costs its fields: bits 0-1 say whether
    * it waits on a foreign thenable and whether that is a native Promise (THENABLE_BITS); bit 2
    * how the next step resumes the innermost frame (RESUME_THROW); bit 3 that a cancel() arrived
-   * while no Future could carry it, so the next step throws CancelledError (CANCEL_PENDING).
+   * while no Future could carry it, so the next step throws CancelledError (CANCEL_PENDING);
+   * bit 4 that an eager call started it (REPORTS_TO_HOST); bit 5 that uncancel() cannot take
+   * that back, as the cancel let go of a thenable (CANCEL_KEPT).
    * Read and written with plain bit operations: private accessors here cost a third of an await.
    */
   #flags = 0;
@@ -325,12 +327,13 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * Takes back one cancellation request; returns the requests left. At zero a pending
-   * cancellation that was not yet delivered is dropped (Python 3.13).
+   * cancellation that was not yet delivered is dropped (Python 3.13), unless it already let go
+   * of the thenable the task awaited: that await still ends in CancelledError.
    */
   uncancel(): number {
     if (this.#cancelRequests > 0) {
       this.#cancelRequests--;
-      if (this.#cancelRequests === 0) this.#flags &= ~CANCEL_PENDING;
+      if (this.#cancelRequests === 0 && (this.#flags & CANCEL_KEPT) === 0) this.#flags &= ~CANCEL_PENDING;
     }
     return this.#cancelRequests;
   }
@@ -376,8 +379,6 @@ export class Task<T = unknown> extends Future<T> {
       kind = (this.#flags & RESUME_THROW) === 0 ? SEND : THROW;
       value = this.#resumeValue;
       this.#resumeValue = undefined;
-      // Uncancelled since: the CancelledError is made here, as the pending cancel would have.
-      if (value === LET_GO && (this.#flags & CANCEL_PENDING) === 0) value = runtimeCancelledError(this.#cancelRequestMessage);
     }
     runInContext(this.#context, this.#runStep, this, kind, value);
   }
@@ -394,14 +395,12 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * Stops listening to the awaited thenable and wakes the task (a cancel arrived). The wake-up
-   * throws CancelledError even if uncancel() takes the request back first: the await has no
-   * value to resume with, as a Future cancelled by the request has none. (LET_GO, not the
-   * error: the pending cancel makes its own, so the usual cancel makes one, not two.)
+   * throws CancelledError even if uncancel() takes the request back first (CANCEL_KEPT): the
+   * await has no value to resume with, as a Future cancelled by the request has none.
    */
   #detachThenable(): void {
-    this.#flags &= ~THENABLE_BITS;
+    this.#flags = (this.#flags & ~THENABLE_BITS) | CANCEL_KEPT;
     this.#thenableCallbacks = null;
-    this.#resumeWith(THROW, LET_GO);
     this.waiterLoop.enqueueRunnable(this);
   }
 
@@ -413,7 +412,7 @@ export class Task<T = unknown> extends Future<T> {
   #runStep(kind: ResumeKind, value: unknown): void {
     let frame = this.#frame!;
     if ((this.#flags & CANCEL_PENDING) !== 0) {
-      this.#flags &= ~CANCEL_PENDING;
+      this.#flags &= ~(CANCEL_PENDING | CANCEL_KEPT);
       kind = THROW;
       value = runtimeCancelledError(this.#cancelRequestMessage);
     }
