@@ -65,6 +65,8 @@ const CANCEL_PENDING = 8;
 const REPORTS_TO_HOST = 16;
 /** The pending cancel let go of the awaited thenable: uncancel() cannot take it back. */
 const CANCEL_KEPT = 32;
+/** Debug mode: a catch clause took a CancelledError and the coroutine went on (#rare.swallowed). */
+const SWALLOW_SUSPECTED = 64;
 const NO_THENABLE = 0;
 const NATIVE_PROMISE = 2;
 type ThenableState = typeof NO_THENABLE | typeof NATIVE_PROMISE;
@@ -200,7 +202,8 @@ export class Task<T = unknown> extends Future<T> {
    * how the next step resumes the innermost frame (RESUME_THROW); bit 3 that a cancel() arrived
    * while no Future could carry it, so the next step throws CancelledError (CANCEL_PENDING);
    * bit 4 that an eager call started it (REPORTS_TO_HOST); bit 5 that uncancel() cannot take
-   * that back, as the cancel let go of a thenable (CANCEL_KEPT).
+   * that back, as the cancel let go of a thenable (CANCEL_KEPT); bit 6, in debug mode, that a
+   * catch clause took a CancelledError not yet known to be swallowed (SWALLOW_SUSPECTED).
    * Read and written with plain bit operations: private accessors here cost a third of an await.
    */
   #flags = 0;
@@ -215,7 +218,7 @@ export class Task<T = unknown> extends Future<T> {
   #previousPending: Task<unknown> | null = null;
   #nextPending: Task<unknown> | null = null;
   /** What few tasks need (an AbortSignal, a traceback): kept apart so a task stays small. */
-  #rare: { abortController?: AbortController; traceback?: StackFrame[]; tracebackOf?: unknown; cancelMessage?: string } | null = null;
+  #rare: { abortController?: AbortController; traceback?: StackFrame[]; tracebackOf?: unknown; cancelMessage?: string; swallowed?: SwallowSuspect } | null = null;
 
   /** The message of the latest cancel(msg). */
   get #cancelRequestMessage(): string | undefined {
@@ -490,7 +493,10 @@ export class Task<T = unknown> extends Future<T> {
           this.#site = site;
           suspended = this.#suspendOn(yielded, frame, site);
         }
-        if (suspended) return;
+        if (suspended) {
+          if ((this.#flags & SWALLOW_SUSPECTED) !== 0) this.#suspendedAfterTakingCancel();
+          return;
+        }
         // Go on at once, as #awaitPromise or #suspendOn left it in the fields.
         frame = this.#frame!;
         kind = ((this.#flags & RESUME_THROW) === 0 ? SEND : THROW);
@@ -530,17 +536,19 @@ export class Task<T = unknown> extends Future<T> {
     for (let i = frames.length - 1; i >= 0; i--) addCancelLine(error, entryInfo(frames[i]!.frame), frames[i]!.site);
   }
 
-  /** Throws `error` into `frame`; in debug mode, reports a CancelledError the frame swallowed. */
+  /** Throws `error` into `frame`; in debug mode, watches for a CancelledError the frame swallows. */
   #throwInto(frame: Frame, error: unknown): IteratorResult<unknown, unknown> {
     siteRegister.caught = -1;
     siteRegister.caughtAt = -1;
     const cancelsBefore = this.#cancelRequests;
+    // Where the cancellation is delivered, before the coroutine's catch clauses move the registers.
+    const deliveredAt = error instanceof CancelledError && this.getLoop().getDebug() ? this.#awaitPath() : null;
     // What a catch clause of a delegating body compares with (see caught()); #unwind clears it
     // when the error comes back out.
     thrownIntoStep = error;
     const next = frame.throw(error);
     thrownIntoStep = NOTHING_THROWN;
-    if (error instanceof CancelledError && this.getLoop().getDebug()) this.#reportSwallowed(frame, cancelsBefore);
+    if (deliveredAt !== null) this.#cancelTaken(frame, error as CancelledError, next.done === true, cancelsBefore, deliveredAt);
     return next;
   }
 
@@ -798,6 +806,9 @@ export class Task<T = unknown> extends Future<T> {
       register.caughtAt = register.depth = depth;
       const task = steppingTask;
       const chain = register.chain;
+      // A taken CancelledError re-raised after an await, caught again: this catch is the one to name.
+      const suspect = task !== null && (task.#flags & SWALLOW_SUSPECTED) !== 0 ? task.#rare!.swallowed! : null;
+      if (suspect !== null && suspect.error === error) suspect.report = task!.#swallowReport(task!.#catcherInfo(depth, task!.#frame!), catchIndex);
       if (deepest <= depth || task === null || chain === null || task.#frame === null) return;
       // The frames the error left, innermost first (each with the site where it awaited the
       // next), then the frame whose catch clause runs.
@@ -820,6 +831,8 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #finish(kind: ResumeKind, value: unknown): void {
+    // A CancelledError a catch clause took: swallowed if the task returns, re-raised or replaced if it fails.
+    if ((this.#flags & SWALLOW_SUSPECTED) !== 0) this.#settleSwallowed(kind === SEND);
     this.#frame = null;
     this.#parents = null;
     this.#chain = null;
@@ -863,25 +876,67 @@ export class Task<T = unknown> extends Future<T> {
     if (traceback.length < TRACEBACK_LIMIT) traceback.push(toStackFrame(info, site));
   }
 
-  #reportSwallowed(frame: Frame, cancelsBefore: number): void {
-    // Reached only when frame.throw(CancelledError) returned: the coroutine carried on.
+  /**
+   * Debug mode: `frame.throw(error)` returned, so the coroutine took the CancelledError in a catch
+   * or finally clause. If the frame returned, it swallowed it: reported now. A catch that awaits
+   * may still re-raise, so it is reported once the task shows it went on (it waits at the await
+   * the cancellation was delivered at again, or returns); not if the task fails, and not if a
+   * frame below catches it in turn (that catch is watched instead). A finally re-raises when it
+   * ends, unless it returns.
+   */
+  #cancelTaken(frame: Frame, error: CancelledError, returned: boolean, cancelsBefore: number, deliveredAt: AwaitPath): void {
     if (this.#cancelRequests < cancelsBefore || this.#cancelRequests === 0) return; // uncancel()ed
+    const register = siteRegister;
+    // No catch clause ran: a finally awaits, and re-raises when it ends.
+    if (register.caught < 0 && !returned) return;
     // The catching frame: the one whose callees start at the chain index its catch clause wrote
     // (a body that never delegates writes none: it is then the innermost frame).
-    const register = siteRegister;
-    const at = register.caughtAt >= 0 ? register.caughtAt : register.depth;
-    const catcher = at > this.#levelBase() && register.chain !== null ? (register.chain[chainSlot(at - 1)] as StackEntry) : frame;
-    const info = entryInfo(catcher) ?? frameInfo(frame);
-    const catchIndex = siteRegister.caught;
+    const report = this.#swallowReport(this.#catcherInfo(register.caughtAt >= 0 ? register.caughtAt : register.depth, frame), register.caught);
+    const suspect: SwallowSuspect = { error, cancelsBefore, deliveredAt, report };
+    (this.#rare ??= {}).swallowed = suspect;
+    this.#flags |= SWALLOW_SUSPECTED;
+    if (returned) this.#settleSwallowed(true);
+  }
+
+  /** The report of a CancelledError swallowed by catch clause `catchIndex` (or -1) of `info`'s function. */
+  #swallowReport(info: FunctionInfo, catchIndex: number): SwallowSuspect["report"] {
     const where = catchIndex >= 0 && info.catches?.[catchIndex] !== undefined ? info.catches[catchIndex]! : null;
     const position = where ?? info;
-    this.waiterLoop.callExceptionHandler({
+    return {
       message:
         `Task ${this.getName()} swallowed a CancelledError in ${info.name} at ${info.file}:${position.line}: ` +
         `the catch carried on without re-raising it or calling uncancel()`,
       task: this.toString(),
       catchSite: `${info.file}:${position.line}:${position.column}`,
-    });
+    };
+  }
+
+  /** The function of the current level's frame whose callees start at chain index `at` (`root` for 0). */
+  #catcherInfo(at: number, root: Frame): FunctionInfo {
+    const chain = siteRegister.chain;
+    const catcher = at > this.#levelBase() && chain !== null ? (chain[chainSlot(at - 1)] as StackEntry) : root;
+    return entryInfo(catcher) ?? frameInfo(root);
+  }
+
+  /** Ends the watch on a taken CancelledError; reports it if it was `swallowed` and not uncancel()ed since. */
+  #settleSwallowed(swallowed: boolean): void {
+    const suspect = this.#rare!.swallowed!;
+    this.#rare!.swallowed = undefined;
+    this.#flags &= ~SWALLOW_SUSPECTED;
+    if (!swallowed || this.#cancelRequests < suspect.cancelsBefore || this.#cancelRequests === 0) return;
+    this.waiterLoop.callExceptionHandler(suspect.report);
+  }
+
+  /** The task suspends while a taken CancelledError is watched: waiting again where it came in, it went on. */
+  #suspendedAfterTakingCancel(): void {
+    if (samePath(this.#rare!.swallowed!.deliveredAt, this.#awaitPath())) this.#settleSwallowed(true);
+  }
+
+  /** Where the task waits: each frame of its await chain with its await site, outermost first. */
+  #awaitPath(): AwaitPath {
+    const path: AwaitPath = [];
+    for (const { frame, site } of this.#logicalFrames()) path.push(entryInfo(frame), site);
+    return path;
   }
 
   // ---- introspection ----
@@ -1028,6 +1083,21 @@ function framesWhereRaised(error: unknown, info: FunctionInfo): StackFrame[] | n
     called.push({ functionName: match[1] ?? "<anonymous>", fileName: match[2]!.replace(/^file:\/\//, ""), lineNumber: Number(match[3]), columnNumber: Number(match[4]) });
   }
   return null;
+}
+
+/** A task's await chain: each frame's FunctionInfo (null for a hidden one) and await site, outermost first. */
+type AwaitPath = Array<FunctionInfo | null | number>;
+
+/** A CancelledError a catch clause took, in debug mode, not yet known to be swallowed or re-raised. */
+interface SwallowSuspect {
+  error: CancelledError;
+  cancelsBefore: number;
+  deliveredAt: AwaitPath;
+  report: { message: string; task: string; catchSite: string };
+}
+
+function samePath(a: AwaitPath, b: AwaitPath): boolean {
+  return a.length === b.length && a.every((entry, i) => entry === b[i]);
 }
 
 /** `handle` of `Server.handle` or `Function.handle` (V8 names a static method's frame so). */

@@ -24,7 +24,7 @@ import {
   type Task,
 } from "../../runtime/index.js";
 import { abi } from "../../runtime/index.js";
-import { at, define, job, now } from "../support/coroutines.js";
+import { at, define, delegating, inline, job, now } from "../support/coroutines.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const SKIP_WITHOUT_GC = "SKIPPED: run jest under node --expose-gc (npm test does) to test collection";
@@ -621,4 +621,221 @@ describe("shield lets go (mutation testing found these unchecked)", () => {
     expect(await run(main, { virtualTime: true })).toEqual([true, 1]);
     expect(reports).toEqual([]);
   });
+});
+
+describe("the chain registers of a task that ran callees by delegation", () => {
+  test("a finished task keeps none of the frames it ran by delegation", async () => {
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
+    const refs: { callee?: WeakRef<object> } = {};
+    const callee = define("callee", 500, function* () {
+      yield at(0, sleep(1));
+      return 1;
+    }, { mode: "lazy" });
+    const started = (): Generator<unknown, number, unknown> => {
+      const frame = callee.body();
+      refs.callee = new WeakRef(frame);
+      return frame as Generator<unknown, number, unknown>;
+    };
+    const caller = define("caller", 510, function* () {
+      return yield* delegating(started(), abi.siteRegister.depth, 0);
+    }, { mode: "lazy" });
+    const [task] = await run(define("main", 1, function* () {
+      const finished = createTask(caller());
+      expect(yield at(0, finished)).toBe(1);
+      yield at(1, sleep(1)); // another step loads its own chain
+      return [finished]; // in an array: a returned Task would be awaited
+    }), { virtualTime: true });
+    await collectGarbage(3);
+    expect(task.done()).toBe(true); // the task is still held
+    expect(refs.callee!.deref()).toBeUndefined();
+  });
+
+  test("a cancelled future's error raised in a delegated callee in the task's first step lists both frames", async () => {
+    const reader = define("reader", 520, function* () {
+      const fut = getRunningLoop().createFuture();
+      fut.cancel("read");
+      fut.result();
+    }, { mode: "lazy" });
+    const caller = define("caller", 530, function* () {
+      yield* delegating(reader.body(), abi.siteRegister.depth, 0);
+    }, { mode: "lazy" });
+    const error = await run(define("main", 1, function* () {
+      try {
+        yield at(0, createTask(caller())); // the task's own frame: no level below it
+      } catch (e) {
+        return e as CancelledError;
+      }
+      return null;
+    }), { virtualTime: true });
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(error!.stack).toBe("CancelledError: read\n    at async reader (test.ts:520:1)\n    at async caller (test.ts:531:3)\n    at async main (test.ts:2:3)");
+  });
+
+  test("in debug mode a finally that returns drops the CancelledError: reported at the function, no catch clause named", async () => {
+    const reports: ExceptionContext[] = [];
+    const drops = define("drops", 540, function* () {
+      try {
+        yield at(0, sleep(10));
+      } finally {
+        // eslint-disable-next-line no-unsafe-finally
+        return "dropped";
+      }
+    });
+    const result = await run(define("main", 1, function* () {
+      getRunningLoop().setExceptionHandler((_l, c) => reports.push(c));
+      const task = drops();
+      yield at(0, sleep(1));
+      task.cancel();
+      return yield at(1, task);
+    }), { debug: true, virtualTime: true });
+    expect(result).toBe("dropped");
+    expect(reports.map((r) => r.catchSite)).toEqual(["test.ts:540:1"]);
+  });
+});
+
+test("allTasks() after a task in the middle of the list ends holds every pending task, and those made later", async () => {
+  await run(define("main", 1, function* () {
+    const main = currentTask()!;
+    const quick = createTask(job(0, "quick"));
+    const slowA = createTask(job(5, "a"));
+    const slowB = createTask(job(5, "b"));
+    yield at(0, quick); // quick leaves the list from between main and slowA
+    const later = createTask(job(5, "later"));
+    expect(new Set(allTasks())).toEqual(new Set([main, slowA, slowB, later]));
+    yield at(1, gather(slowA, slowB, later));
+    expect(new Set(allTasks())).toEqual(new Set([main]));
+  }), { virtualTime: true });
+});
+
+describe("a failed task's traceback across trampoline levels and delegation", () => {
+  const frames = (task: Task<unknown>): string[] => task.getStack().map((f) => `${f.functionName}:${f.lineNumber}`);
+
+  test("after a level was pushed and popped, a callee run by delegation that fails is in the traceback", async () => {
+    const helper = define("helper", 700, function* () {
+      yield at(0, sleep(0));
+      return 1;
+    }, { mode: "lazy" });
+    const leaf = define("leaf", 710, function* () {
+      yield at(0, sleep(0));
+      throw new Error("leaf failed");
+    }, { mode: "lazy" });
+    const root = define("root", 720, function* () {
+      yield at(0, inline(helper)); // a level of its own, gone when helper returns
+      yield* delegating(leaf.body(), abi.siteRegister.depth, 1);
+    }, { mode: "lazy" });
+    const task = createTask(root());
+    await task.catch(() => undefined);
+    expect(frames(task)).toEqual(["root:722", "leaf:711"]);
+  });
+
+  test("in a level that starts inside a delegation chain, the frames the error left are that level's", async () => {
+    const inner = define("inner", 730, function* () {
+      yield at(0, sleep(0));
+      throw new Error("inner failed");
+    }, { mode: "lazy" });
+    const mid = define("mid", 740, function* () {
+      yield* delegating(inner.body(), abi.siteRegister.depth, 0);
+    }, { mode: "lazy" });
+    const low = define("low", 750, function* () {
+      yield at(0, inline(mid)); // a level whose chain starts at depth 1
+    }, { mode: "lazy" });
+    const top = define("top", 760, function* () {
+      yield* delegating(low.body(), abi.siteRegister.depth, 0);
+    }, { mode: "lazy" });
+    const task = createTask(top());
+    await task.catch(() => undefined);
+    expect(frames(task)).toEqual(["top:761", "low:751", "mid:741", "inner:731"]);
+  });
+
+  test("a level that ends lets go of the frames its callees ran by delegation, while the task goes on", async () => {
+    if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
+    const refs: { callee?: WeakRef<object> } = {};
+    const callee = define("callee", 770, function* () {
+      yield at(0, sleep(1));
+      return 1;
+    }, { mode: "lazy" });
+    const started = (): Generator<unknown, number, unknown> => {
+      const frame = callee.body();
+      refs.callee = new WeakRef(frame);
+      return frame as Generator<unknown, number, unknown>;
+    };
+    const level = define("level", 780, function* () {
+      return yield* delegating(started(), abi.siteRegister.depth, 0);
+    }, { mode: "lazy" });
+    const root = define("root", 790, function* () {
+      yield at(0, inline(level));
+      yield at(1, new Promise(() => undefined)); // still running, its chain kept
+    }, { mode: "lazy" });
+    await run(define("main", 1, function* () {
+      const task = createTask(root());
+      yield at(0, sleep(2));
+      yield at(1, collectGarbage(3));
+      expect(task.done()).toBe(false);
+      expect(refs.callee!.deref()).toBeUndefined();
+      task.cancel();
+    }), { virtualTime: true });
+  });
+});
+
+test("caught() leaves alone the stack of an error that left no frame (raised in the try block of the frame that catches it)", async () => {
+  const callee = define("callee", 10, function* () {
+    yield at(0, sleep(0));
+  }, { mode: "lazy" });
+  const [before, after] = (await run(define("main", 1, function* () {
+    const k = abi.siteRegister.depth;
+    yield* delegating(callee.body(), k, 0); // the task has a chain now
+    try {
+      throw new Error("raised here");
+    } catch (e) {
+      const stack = (e as Error).stack;
+      abi.caught(e, 0, k);
+      return [stack, (e as Error).stack];
+    }
+  }), { virtualTime: true })) as [string, string];
+  expect(before).toMatch(/\n {4}at /);
+  expect(after).toBe(before);
+});
+
+test("an error caught two delegations up gets an 'at async' line at the await of each frame it left", async () => {
+  const leaf = define("leaf", 10, function* () {
+    yield at(2, sleep(0));
+    throw new Error("leaf failed");
+  }, { mode: "lazy" });
+  const middle = define("middle", 20, function* () {
+    yield* delegating(leaf.body(), abi.siteRegister.depth, 1);
+  }, { mode: "lazy" });
+  const stack = (await run(define("top", 30, function* () {
+    const k = abi.siteRegister.depth;
+    try {
+      yield* delegating(middle.body(), k, 0);
+    } catch (e) {
+      abi.caught(e, 0, k);
+      return (e as Error).stack;
+    }
+    return null;
+  }), { virtualTime: true })) as string;
+  expect(stack.split("\n").filter((line) => line.includes("at async"))).toEqual(["    at async middle (test.ts:22:3)", "    at async top (test.ts:31:3)"]);
+});
+
+test("a cancelled future's error raised two delegations down and caught gets a cancel line for each frame, the catching callee's last", async () => {
+  const leaf = define("leaf", 10, function* () {
+    const fut = getRunningLoop().createFuture();
+    fut.cancel("gone");
+    yield at(2, sleep(0));
+    fut.result();
+  }, { mode: "lazy" });
+  const middle = define("middle", 20, function* () {
+    const k = abi.siteRegister.depth;
+    try {
+      yield* delegating(leaf.body(), k, 1);
+    } catch (e) {
+      abi.caught(e, 0, k);
+      return (e as Error).stack;
+    }
+    return null;
+  }, { mode: "lazy" });
+  const stack = await run(define("top", 30, function* () {
+    return yield* delegating(middle.body(), abi.siteRegister.depth, 0);
+  }), { virtualTime: true });
+  expect(stack).toBe("CancelledError: gone\n    at async leaf (test.ts:13:3)\n    at async middle (test.ts:22:3)");
 });

@@ -414,6 +414,62 @@ describe("cancellation", () => {
   });
 });
 
+test("without debug mode a swallowed cancellation is not reported", async () => {
+  const reports: ExceptionContext[] = [];
+  const result = await run(define("main", 1, function* () {
+    getRunningLoop().setExceptionHandler((_l, c) => reports.push(c));
+    const swallows = define("swallows", 500, function* () {
+      try {
+        yield at(0, sleep(10));
+      } catch {
+        abiCaught(0);
+      }
+      return "carried on";
+    })();
+    yield at(0, sleep(1));
+    swallows.cancel();
+    return yield at(1, swallows);
+  }), { virtualTime: true });
+  expect(result).toBe("carried on");
+  expect(reports).toEqual([]);
+});
+
+test("in debug mode a catch that awaits before it calls uncancel() is not reported; one that awaits and carries on is, when the task returns", async () => {
+  const reports: ExceptionContext[] = [];
+  const results = await run(define("main", 1, function* () {
+    getRunningLoop().setExceptionHandler((_l, c) => reports.push(c));
+    const politeLater = define("politeLater", 300, function* () {
+      try {
+        yield at(0, sleep(10));
+      } catch {
+        abiCaught(0);
+        yield at(1, sleep(1));
+        currentTask()!.uncancel();
+      }
+      yield at(2, sleep(1));
+      return "uncancelled";
+    })();
+    const dropsLater = define("dropsLater", 400, function* () {
+      try {
+        yield at(0, sleep(10));
+      } catch {
+        abiCaught(1);
+        yield at(1, sleep(1));
+      }
+      yield at(2, sleep(1));
+      return "dropped";
+    })();
+    yield at(0, sleep(1));
+    politeLater.cancel();
+    dropsLater.cancel();
+    yield at(1, sleep(1.5)); // both went on past their catch, and neither has returned
+    const reportedBeforeReturn = reports.length;
+    return [yield at(2, politeLater), yield at(3, dropsLater), reportedBeforeReturn];
+  }), { debug: true, virtualTime: true });
+  expect(results).toEqual(["uncancelled", "dropped", 0]);
+  expect(reports.map((r) => r.catchSite)).toEqual(["test.ts:421:5"]);
+});
+
 import { abi } from "../../runtime/index.js";
 function abiCaught(index: number): void {
   abi.siteRegister.caught = index;
@@ -431,6 +487,53 @@ describe("awaiting", () => {
       order.push(`main got ${v}`);
     }));
     expect(order).toEqual(["other", "main got 5"]);
+  });
+
+  test("await of a function with a then method adopts it, and an object whose then is not a function is a plain value", async () => {
+    const callable = Object.assign(() => "called", { then: (ok: (v: string) => void) => setTimeout(() => ok("settled"), 1) });
+    const notThenable = { then: 42 };
+    expect(await run(define("main", 1, function* () {
+      return [yield at(0, callable), yield at(1, notThenable)];
+    }))).toEqual(["settled", notThenable]);
+  });
+
+  test("a cancel() made while the task runs is delivered at its next await of a native Promise, which it lets go of", async () => {
+    const log: string[] = [];
+    await run(define("main", 1, function* () {
+      const t = define("selfCancelling", 1, function* () {
+        currentTask()!.cancel("from inside");
+        try {
+          yield at(0, new Promise(() => undefined)); // never settles
+        } catch (e) {
+          log.push(`${(e as Error).name}: ${(e as Error).message}`);
+          throw e;
+        }
+      })();
+      yield at(0, sleep(1));
+      log.push(`cancelled ${t.cancelled()}`);
+    }), { virtualTime: true });
+    expect(log).toEqual(["CancelledError: from inside", "cancelled true"]);
+  });
+
+  test("a cancel() made while the task runs goes to the Future it then awaits, and is delivered once", async () => {
+    const log: string[] = [];
+    await run(define("main", 1, function* () {
+      const awaited = getRunningLoop().createFuture();
+      const t = define("selfCancelling", 1, function* () {
+        currentTask()!.cancel("from inside");
+        try {
+          yield at(0, awaited);
+        } catch (e) {
+          log.push(`${(e as Error).name}: ${(e as Error).message}`);
+        }
+        yield at(1, sleep(1)); // no second CancelledError here
+        return "carried on";
+      })();
+      yield at(0, sleep(0));
+      log.push(`future cancelled ${awaited.cancelled()}`);
+      log.push(String(yield at(1, t)));
+    }), { virtualTime: true });
+    expect(log).toEqual(["CancelledError: from inside", "future cancelled true", "carried on"]);
   });
 
   test("await of a custom thenable waits for it to settle", async () => {
@@ -561,6 +664,23 @@ describe("awaiting", () => {
     }));
   });
 
+  test("await of a future done with an exception raises it at the await without suspending", async () => {
+    const failure = new RangeError("already failed");
+    const caught = await run(define("main", 1, function* () {
+      const f = getRunningLoop().createFuture();
+      f.setException(failure);
+      let otherCallbackRan = false;
+      getRunningLoop().callSoon(() => (otherCallbackRan = true));
+      try {
+        yield at(0, f);
+      } catch (e) {
+        return [e, otherCallbackRan];
+      }
+      return null;
+    }));
+    expect(caught).toEqual([failure, false]);
+  });
+
   test("each step runs in the AsyncLocalStorage context the task was created in", async () => {
     const als = new AsyncLocalStorage<string>();
     const seen: Array<string | undefined> = [];
@@ -624,6 +744,72 @@ describe("stacks", () => {
         '  File "test.ts", line 31, in leaf\n' +
         "    await sleep(10);\n",
     );
+  });
+
+  test("getStack refuses a limit that is not a number; a limit of 0 or less gives no frames, pending or failed", async () => {
+    const thrower = define("thrower", 40, function* () {
+      yield at(0, sleep(0));
+      throw new TypeError("bad thing");
+    });
+    const failed = define("caller", 50, function* () {
+      yield at(0, inline(thrower));
+    })();
+    await failed.catch(() => undefined);
+    await run(define("main", 1, function* () {
+      const t = top();
+      yield at(0, sleep(1));
+      expect(() => t.getStack({ limit: "2" as never })).toThrow(new TypeError('getStack limit must be a number, got string "2"'));
+      expect(() => t.getStack({ limit: NaN })).toThrow(new TypeError("getStack limit must be a number, got number NaN"));
+      for (const limit of [0, -1]) {
+        expect([t.getStack({ limit }), failed.getStack({ limit })]).toEqual([[], []]);
+      }
+      expect(t.getStack({ limit: 2 }).map((f) => f.functionName)).toEqual(["middle", "leaf"]);
+      let text = "";
+      t.printStack({ limit: 1, file: { write: (s: string) => (text += s) } });
+      expect(text.split("\n").filter((l) => l.startsWith("  File"))).toEqual(['  File "test.ts", line 31, in leaf']);
+      t.cancel();
+    }), { virtualTime: true });
+  });
+
+  test("printStack of a task with no frames says so; of one without source text, lists the frames alone; by default writes to stderr", async () => {
+    const plain = define("plain", 60, function* () {
+      yield at(0, sleep(0.01));
+      return 1;
+    }); // no source text, and no file "test.ts" to read it from
+    const finished = plain();
+    await finished;
+    const cancelled = plain();
+    cancelled.cancel();
+    await cancelled.catch(() => undefined);
+    const texts: string[] = [];
+    const write = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (texts.push(String(s)), true));
+    try {
+      finished.printStack();
+      cancelled.printStack();
+      await run(define("main", 1, function* () {
+        const waiting = plain();
+        waiting.setName("W");
+        const blank = define("blank", 70, function* () {
+          yield at(0, sleep(0.01));
+        }, { sources: [""] })(); // a blank source line is not printed
+        blank.setName("B");
+        yield at(0, sleep(0.005));
+        waiting.printStack();
+        blank.printStack();
+        waiting.cancel();
+        blank.cancel();
+      }), { virtualTime: true });
+    } finally {
+      write.mockRestore();
+    }
+    expect(texts).toEqual([
+      `No stack for ${finished.toString()}\n`,
+      `No stack for ${cancelled.toString()}\n`,
+      "Stack for <Task pending name='W' coro=<plain() running at test.ts:61> wait_for=<Future pending>> (most recent call last):\n" +
+        '  File "test.ts", line 61, in plain\n',
+      "Stack for <Task pending name='B' coro=<blank() running at test.ts:71> wait_for=<Future pending>> (most recent call last):\n" +
+        '  File "test.ts", line 71, in blank\n',
+    ]);
   });
 
   test("a failed task's stack is the traceback, and printStack ends with the error", async () => {

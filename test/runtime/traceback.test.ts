@@ -6,7 +6,8 @@
  * source-mapped stacks), the frame keeps its last await: fixtures/stacks/traceback-through-callees.
  */
 import { requireBuild, runCli, tempProject } from "../support/pipelines/cli-temp-project.js";
-import { createTask, run, sleep } from "../../runtime/index.js";
+import { abi, createTask, run, sleep, type Task } from "../../runtime/index.js";
+import type { FunctionInfo } from "../../runtime/coroutine.js";
 import { at, define, inline } from "../support/coroutines.js";
 
 beforeAll(requireBuild);
@@ -104,5 +105,95 @@ describe("an error caught on its way out is not part of the next one's traceback
       }
       expect(task.getStack().map((f) => `${f.functionName}:${f.lineNumber}`)).toEqual(["middle:22"]);
     }), { virtualTime: true });
+  });
+});
+
+describe("the traceback's raising line, in this process", () => {
+  // Coroutines whose info names this file and spans it, so that an error's own stack, which
+  // shows them at their lines here, can give the raising line. Their await sites are at 9001+.
+  function coroutine(name: string, body: () => Generator<unknown, unknown, unknown>): () => Task<unknown> {
+    const info: FunctionInfo = {
+      name,
+      file: "traceback.test.ts",
+      line: 1,
+      column: 1,
+      endLine: 100_000,
+      sites: [0, 1, 2, 3].map((i) => ({ line: 9001 + i, column: 3 })),
+    };
+    Object.defineProperty(body, "name", { value: name });
+    abi.coroutineBody(body, info);
+    return abi.asyncFunction(body, "lazy") as unknown as () => Task<unknown>;
+  }
+  const lineOf = (error: Error): number => Number(/traceback\.test\.ts:(\d+):\d+\)$/m.exec(error.stack!)![1]);
+  const stackOf = async (start: () => unknown): Promise<string[]> => {
+    const task = createTask(start() as Task<unknown>);
+    await task.catch(() => undefined);
+    return task.getStack().map((f) => `${f.functionName}:${f.lineNumber}`);
+  };
+
+  test("an error made in the frame but thrown in at an await ends at that await, not where it was made", async () => {
+    let made: Error | undefined;
+    const rejectsOwn = coroutine("rejectsOwn", function* () {
+      made = new TypeError("made here, thrown in later");
+      yield at(0, sleep(0));
+      yield at(1, Promise.reject(made));
+    });
+    expect(await stackOf(rejectsOwn)).toEqual(["rejectsOwn:9002"]);
+    expect(lineOf(made!)).toBeLessThan(9000);
+  });
+
+  test("an error raised in a catch clause ends at its throw, not at the await the caught one came in at", async () => {
+    let raised: Error | undefined;
+    const catchesAndRaises = coroutine("catchesAndRaises", function* () {
+      yield at(0, sleep(0));
+      try {
+        yield at(1, Promise.reject(new Error("thrown in")));
+      } catch {
+        raised = new RangeError("raised in the catch");
+        throw raised;
+      }
+    });
+    const stack = await stackOf(catchesAndRaises);
+    expect(stack).toEqual([`catchesAndRaises:${lineOf(raised!)}`]);
+  });
+
+  test("an error the frame awaited as a value and then raised is raised there: its own stack gives the line", async () => {
+    let made: Error | undefined;
+    const raisesValue = coroutine("raisesValue", function* () {
+      made = new Error("a value first");
+      const value = yield at(0, Promise.resolve(made));
+      throw value;
+    });
+    expect(await stackOf(raisesValue)).toEqual([`raisesValue:${lineOf(made!)}`]);
+  });
+
+  test("keeps the newest 1000 frames of a traceback deeper than that", async () => {
+    const deep = define("deep", 900, function* (n: number): Generator<unknown, unknown, unknown> {
+      if (n === 0) {
+        yield at(0, sleep(0));
+        throw new Error("bottom");
+      }
+      return yield at(1, inline(deep, n - 1)); // each call a level of its own: no native stack used
+    }, { mode: "lazy" });
+    const task = createTask(deep(1005));
+    await task.catch(() => undefined);
+    const frames = task.getStack();
+    expect(frames).toHaveLength(1000);
+    expect(frames.every((f) => f.functionName === "deep")).toBe(true);
+    expect(frames[frames.length - 1]!.lineNumber).toBe(901); // the innermost is kept
+  });
+
+  test("a callee run on the trampoline that throws before its first await ends at its own line", async () => {
+    const made = new Error("made elsewhere");
+    const leaf = define("leaf", 300, function* () {
+      throw made;
+    }, { mode: "lazy" });
+    const middle = define("middle", 400, function* () {
+      yield at(0, sleep(0));
+      yield at(1, inline(leaf)); // the frame is yielded: a level of its own, whose site starts at none
+    }, { mode: "lazy" });
+    const task = createTask(middle());
+    await task.catch(() => undefined);
+    expect(task.getStack().map((f) => `${f.functionName}:${f.lineNumber}`)).toEqual(["middle:402", "leaf:300"]);
   });
 });
