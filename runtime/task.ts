@@ -816,7 +816,7 @@ export class Task<T = unknown> extends Future<T> {
       for (let i = deepest - 1; i >= depth; i--) {
         left.push({ frame: chain[chainSlot(i)] as StackEntry, site: i + 1 < deepest ? (chain[chainSlot(i + 1) + 1] as number) : task.#site });
       }
-      const catcher = depth > task.#levelBase() ? (chain[chainSlot(depth - 1)] as StackEntry) : task.#frame;
+      const catcher = task.#catcher(depth, task.#frame);
       left.push({ frame: catcher, site: chain[chainSlot(depth) + 1] as number });
       addDelegatedFrames(error, left, error === thrownIntoStep);
     };
@@ -911,11 +911,15 @@ export class Task<T = unknown> extends Future<T> {
     };
   }
 
-  /** The function of the current level's frame whose callees start at chain index `at` (`root` for 0). */
-  #catcherInfo(at: number, root: Frame): FunctionInfo {
+  /** The current level's frame whose callees start at chain index `at`: `root` at the level's base. */
+  #catcher(at: number, root: Frame): StackEntry {
     const chain = siteRegister.chain;
-    const catcher = at > this.#levelBase() && chain !== null ? (chain[chainSlot(at - 1)] as StackEntry) : root;
-    return entryInfo(catcher) ?? frameInfo(root);
+    return at > this.#levelBase() && chain !== null ? (chain[chainSlot(at - 1)] as StackEntry) : root;
+  }
+
+  /** The function of #catcher(at, root). */
+  #catcherInfo(at: number, root: Frame): FunctionInfo {
+    return entryInfo(this.#catcher(at, root)) ?? frameInfo(root);
   }
 
   /** Ends the watch on a taken CancelledError; reports it if it was `swallowed` and not uncancel()ed since. */

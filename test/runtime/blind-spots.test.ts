@@ -623,19 +623,24 @@ describe("shield lets go (mutation testing found these unchecked)", () => {
   });
 });
 
+/** Starts the frame of a coroutine that sleeps 1 and returns 1, with a WeakRef to it in `refs.callee`. */
+function watchedCallee(line: number, refs: { callee?: WeakRef<object> }): () => Generator<unknown, number, unknown> {
+  const callee = define("callee", line, function* () {
+    yield at(0, sleep(1));
+    return 1;
+  }, { mode: "lazy" });
+  return () => {
+    const frame = callee.body();
+    refs.callee = new WeakRef(frame);
+    return frame as Generator<unknown, number, unknown>;
+  };
+}
+
 describe("the chain registers of a task that ran callees by delegation", () => {
   test("a finished task keeps none of the frames it ran by delegation", async () => {
     if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const refs: { callee?: WeakRef<object> } = {};
-    const callee = define("callee", 500, function* () {
-      yield at(0, sleep(1));
-      return 1;
-    }, { mode: "lazy" });
-    const started = (): Generator<unknown, number, unknown> => {
-      const frame = callee.body();
-      refs.callee = new WeakRef(frame);
-      return frame as Generator<unknown, number, unknown>;
-    };
+    const started = watchedCallee(500, refs);
     const caller = define("caller", 510, function* () {
       return yield* delegating(started(), abi.siteRegister.depth, 0);
     }, { mode: "lazy" });
@@ -750,15 +755,7 @@ describe("a failed task's traceback across trampoline levels and delegation", ()
   test("a level that ends lets go of the frames its callees ran by delegation, while the task goes on", async () => {
     if (gc === undefined) return console.warn(SKIP_WITHOUT_GC);
     const refs: { callee?: WeakRef<object> } = {};
-    const callee = define("callee", 770, function* () {
-      yield at(0, sleep(1));
-      return 1;
-    }, { mode: "lazy" });
-    const started = (): Generator<unknown, number, unknown> => {
-      const frame = callee.body();
-      refs.callee = new WeakRef(frame);
-      return frame as Generator<unknown, number, unknown>;
-    };
+    const started = watchedCallee(770, refs);
     const level = define("level", 780, function* () {
       return yield* delegating(started(), abi.siteRegister.depth, 0);
     }, { mode: "lazy" });
