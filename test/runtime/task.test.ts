@@ -470,6 +470,54 @@ test("in debug mode a catch that awaits before it calls uncancel() is not report
   expect(reports.map((r) => r.catchSite)).toEqual(["test.ts:421:5"]);
 });
 
+test("in debug mode a catch that awaits, then takes back one of two cancels, is not reported: uncancel() was called", async () => {
+  const reports: ExceptionContext[] = [];
+  const result = await run(define("main", 1, function* () {
+    getRunningLoop().setExceptionHandler((_l, c) => reports.push(c));
+    const twice = define("twice", 600, function* () {
+      try {
+        yield at(0, sleep(10));
+      } catch {
+        abiCaught(0);
+        yield at(1, sleep(1));
+        return currentTask()!.uncancel(); // one request is still outstanding
+      }
+    })();
+    yield at(0, sleep(1));
+    twice.cancel();
+    twice.cancel();
+    return yield at(1, twice);
+  }), { debug: true, virtualTime: true });
+  expect(result).toBe(1);
+  expect(reports).toEqual([]);
+});
+
+test("in debug mode a callee on the trampoline that takes the cancel and returns is reported at once, before its caller goes on", async () => {
+  const log: string[] = [];
+  const callee = define("callee", 700, function* () {
+    try {
+      yield at(0, sleep(10));
+    } catch {
+      abiCaught(0);
+    }
+    return "callee carried on";
+  }, { mode: "lazy" });
+  const caller = define("caller", 800, function* () {
+    const value = yield at(0, inline(callee));
+    log.push(`caller resumed with ${value}`);
+    yield at(1, sleep(5));
+    return "caller done";
+  }, { mode: "lazy" });
+  await run(define("main", 1, function* () {
+    getRunningLoop().setExceptionHandler((_l, c) => log.push(`report at ${c.catchSite}`));
+    const task = createTask(caller());
+    yield at(0, sleep(1));
+    task.cancel();
+    log.push(`main got ${yield at(1, task)}`);
+  }), { debug: true, virtualTime: true });
+  expect(log).toEqual(["report at test.ts:720:5", "caller resumed with callee carried on", "main got caller done"]);
+});
+
 import { abi } from "../../runtime/index.js";
 function abiCaught(index: number): void {
   abi.siteRegister.caught = index;
