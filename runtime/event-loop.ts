@@ -29,8 +29,11 @@ export interface EventLoopOptions {
 export interface TaskSupport {
   createFuture(loop: EventLoop): unknown;
   createTask(loop: EventLoop, coro: unknown, options?: { name?: string }): unknown;
-  /** Resolves/rejects the returned promise when `awaitable` (made a Future on `loop`) is done. */
-  runUntilComplete(loop: EventLoop, awaitable: unknown): { promise: Promise<unknown>; onDone(fn: () => void): void; isDone(): boolean };
+  /**
+   * Resolves/rejects the returned promise when `awaitable` (made a Future on `loop`) is done;
+   * `settleIfDone` does it at once if the Future is done, and says whether it was.
+   */
+  runUntilComplete(loop: EventLoop, awaitable: unknown): { promise: Promise<unknown>; onDone(fn: () => void): void; settleIfDone(): boolean };
 }
 let taskSupport: TaskSupport | null = null;
 /** Called once by task.ts. */
@@ -248,14 +251,15 @@ export class EventLoop {
     this.#checkOpen();
     const auto = this === defaultLoop;
     if (this.#running && !auto) throw new RuntimeError("This event loop is already running");
-    const { promise, onDone, isDone } = requireTaskSupport().runUntilComplete(this, awaitable);
+    const { promise, onDone, settleIfDone } = requireTaskSupport().runUntilComplete(this, awaitable);
     if (auto) return promise as Promise<T>;
     this.#start();
     onDone(() => this.stop());
     // As asyncio: a stop() that comes before the future is done ends the wait with an error.
     const stopped = new Promise<T>((resolve, reject) =>
       this.#whenStopped.push(() => {
-        if (isDone()) resolve(promise as Promise<T>);
+        // A future done by the time the loop stops gives its outcome, as asyncio's future.result().
+        if (settleIfDone()) resolve(promise as Promise<T>);
         else reject(new RuntimeError("Event loop stopped before Future completed."));
       }),
     );

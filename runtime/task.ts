@@ -1174,8 +1174,7 @@ function framelessLines(error: CancelledError): number {
 function addCancelLine(error: CancelledError, info: FunctionInfo | null, site: number): void {
   if (info === null) return;
   const lines = cancelStackLines(error);
-  const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
-  if (lines >= limit) return;
+  if (lines >= stackLineLimit()) return;
   const stack = error.stack;
   if (typeof stack !== "string") return;
   try {
@@ -1186,22 +1185,30 @@ function addCancelLine(error: CancelledError, info: FunctionInfo | null, site: n
   }
 }
 
-/** Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8 does. */
+/**
+ * Appends `    at async NAME (FILE:LINE:COLUMN)` to an error passing into a parent frame, as V8
+ * does. Only to a stack the runtime cleaned (see addDelegatedFrames): one with no frames at all
+ * (made under Error.stackTraceLimit 0, or set by hand) is kept as it is, as V8 keeps it.
+ */
 function addAsyncFrame(error: unknown, info: FunctionInfo | null, site: number): void {
   if (info === null || !(error instanceof Error)) return;
+  const frames = asyncFramesAdded.get(error);
+  if (frames === undefined) return;
   const stack = error.stack;
   if (typeof stack !== "string") return;
-  const limit = typeof Error.stackTraceLimit === "number" ? Error.stackTraceLimit : 10;
-  // A stack the runtime cleaned has its count; any other is counted.
-  const counted = asyncFramesAdded.get(error);
-  const frames = counted ?? countFrameLines(stack);
-  if (frames >= limit) return;
+  if (frames >= stackLineLimit()) return;
   try {
     error.stack = stack + asyncLine(info, site, false);
-    if (counted !== undefined) asyncFramesAdded.set(error, frames + 1);
+    asyncFramesAdded.set(error, frames + 1);
   } catch {
     /* a frozen error keeps its stack */
   }
+}
+
+/** How many frame lines V8 would write on a stack now: none when Error.stackTraceLimit is not a number. */
+function stackLineLimit(): number {
+  const limit = Error.stackTraceLimit;
+  return typeof limit === "number" ? limit : 0;
 }
 
 /**
@@ -1529,18 +1536,29 @@ installTaskSupport({
   createTask: (loop, coro, options) => new Task(coro as Coroutine<unknown>, { loop, name: options?.name }),
   runUntilComplete(loop, awaitable) {
     const future = ensureFuture(awaitable as Coroutine<unknown>, { loop });
+    let settle!: () => void;
     const promise = new Promise<unknown>((resolve, reject) => {
-      future.addDoneCallback((f) => {
+      settle = () => {
         try {
-          resolve(f.result());
+          resolve(future.result());
         } catch (error) {
           reject(error);
         }
-      });
+      };
     });
+    future.addDoneCallback(settle);
     // A rejection nobody awaits (the stop() error won the race) is not an unhandled one.
     promise.catch(() => {});
-    return { promise, onDone: (fn) => future.addDoneCallback(() => fn()), isDone: () => future.done() };
+    return {
+      promise,
+      onDone: (fn) => future.addDoneCallback(() => fn()),
+      // The loop stopped: a future done by then (its callbacks perhaps not yet run) gives its outcome now.
+      settleIfDone() {
+        if (!future.done()) return false;
+        settle();
+        return true;
+      },
+    };
   },
 });
 

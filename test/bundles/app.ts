@@ -14,10 +14,18 @@ async function outer(): Promise<void> {
 function userCaller(): Promise<void> {
   return inner(true);
 }
+function check(value: number): void {
+  if (value > 1) throw new RangeError(`plain ${value}`);
+}
+async function checksAfterAwait(value: number): Promise<void> {
+  await sleep(0.001);
+  check(value);
+}
 
 async function main(): Promise<void> {
   await userCaller().catch((e: Error) => print("eager", e.stack));
   await outer().catch((e: Error) => print("loop", e.stack));
+  await checksAfterAwait(2).catch((e: Error) => print("plain", e.stack));
   const future = new Future<number>();
   future.setResult(42);
   print("future", [String(future), Object.prototype.toString.call(future)]);

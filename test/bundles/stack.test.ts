@@ -102,6 +102,14 @@ describe.each(Object.keys(BUNDLERS).flatMap((name) => [[name, false] as const, [
     expect(stack).not.toMatch(RUNTIME_FRAMES);
   });
 
+  test("an error made in a plain function the coroutine calls keeps its frames (a minifier may inline the function)", () => {
+    const stack = checks["plain"] as string;
+    expect(stack.split("\n")[0]).toBe("RangeError: plain 2");
+    // Named or not (a minified function has no name): a frame, not an `at async` line.
+    expect(stack.split("\n")[1]).toMatch(/^ {4}at (?!async )(?:\S+ \()?.+:\d+:\d+\)?$/);
+    expect(stack).not.toMatch(RUNTIME_FRAMES);
+  });
+
   test("an error thrown before the first await of an eager call keeps its frame", () => {
     const stack = checks["eager"] as string;
     expect(stack.split("\n")[1]).toMatch(/^ {4}at inner \(.+:\d+:\d+\)$/);

@@ -46,6 +46,34 @@ test("a recursion 100,000 deep by delegation keeps the JavaScript stack flat", a
   expect(await run(main, { virtualTime: true })).toBe(100_000);
 });
 
+test("an error made in a callee run by delegation keeps its own line and gets an `at async` line per caller, not the callers' generator lines", async () => {
+  // A user's CancelledError made there has frames of its own: it is cleaned as any error is.
+  for (const make of [() => new Error("made in leaf"), () => new CancelledError("made in leaf")]) {
+    const leaf = define("leaf", 40, function* () {
+      yield at(0, sleep(0));
+      throw make();
+    });
+    const mid = define("mid", 50, function* () {
+      const k = abi.siteRegister.depth;
+      yield* delegating(leaf.body(), k, 0);
+    });
+    const top = define("top", 60, function* () {
+      const k = abi.siteRegister.depth;
+      try {
+        yield* delegating(mid.body(), k, 0);
+      } catch (e) {
+        abi.caught(e, 0, k);
+        return (e as Error).stack!;
+      }
+    });
+    const frames = (await top())!.split("\n").slice(1);
+    // The arrow that made it and leaf's line, then the callers.
+    expect(frames).toHaveLength(4);
+    for (const own of frames.slice(0, 2)) expect(own).toMatch(/^ {4}at .*\/delegation\.test\.ts:\d+:\d+\)?$/);
+    expect(frames.slice(2)).toEqual(["    at async mid (test.ts:51:3)", "    at async top (test.ts:61:3)"]);
+  }
+});
+
 test("a callee's error caught by its caller leaves the stack at the caller; the error's stack gets the callee's caller", async () => {
   const fails = define("fails", 20, function* (): Generator<unknown, never, unknown> {
     yield at(0, null);

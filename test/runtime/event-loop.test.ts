@@ -360,6 +360,25 @@ describe("event loop details", () => {
     loop.close();
   });
 
+  test("a stop() right after the awaited future is done, before its callbacks run, gives the future's outcome", async () => {
+    const loop = newEventLoop();
+    const done = loop.createFuture<number>();
+    loop.callSoon(() => {
+      done.setResult(1);
+      loop.stop();
+    });
+    // Before the fix, the promise waited for the future's done callback, which the stopped loop never ran.
+    const settled = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(() => r("still pending"), 200))]);
+    expect(await settled(loop.runUntilComplete(done))).toBe(1);
+    const failed = loop.createFuture<number>();
+    loop.callSoon(() => {
+      failed.setException(new RangeError("failed"));
+      loop.stop();
+    });
+    expect(await settled(loop.runUntilComplete(failed).catch((e: unknown) => e))).toEqual(new RangeError("failed"));
+    loop.close();
+  });
+
   test("stop() of a loop that is not running does nothing; the next run starts afresh", async () => {
     const loop = newEventLoop();
     loop.stop();

@@ -15,7 +15,7 @@ import {
   type ExceptionContext,
 } from "../../runtime/index.js";
 import { setNeverAwaitedReporter } from "../../runtime/coroutine.js";
-import { at, define, inline } from "../support/coroutines.js";
+import { at, define, delegating, inline } from "../support/coroutines.js";
 
 const forever = define("forever", 50, function* () {
   yield at(0, sleep(1e9));
@@ -969,6 +969,70 @@ describe("stacks", () => {
     }
   });
 
+  test("under an Error.stackTraceLimit that is not a number, errors get no `at async` lines, as V8 writes no frames then", async () => {
+    const limit = Error.stackTraceLimit;
+    const shallow = forever();
+    const outer = define("outer", 95, function* () {
+      yield at(0, shallow);
+    })();
+    await sleep(0);
+    Error.stackTraceLimit = undefined as unknown as number;
+    try {
+      shallow.cancel();
+      expect(((await outer.catch((e: unknown) => e)) as Error).stack).toBe("CancelledError");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    const raises = define("raises", 100, function* (unlimited: boolean) {
+      yield at(0, sleep(0));
+      const error = new Error("made with frames");
+      if (unlimited) Error.stackTraceLimit = undefined as unknown as number;
+      throw error;
+    }, { mode: "lazy" });
+    const catches = define("catches", 110, function* (unlimited: boolean) {
+      try {
+        yield at(0, inline(raises, unlimited)); // a level of its own: the error passes into this frame
+      } catch (e) {
+        Error.stackTraceLimit = limit;
+        return (e as Error).stack;
+      }
+    });
+    expect(await catches(false)).toContain("\n    at async catches (test.ts:111:3)");
+    expect(await catches(true)).not.toContain("at async");
+  });
+
+  test("a user's CancelledError whose stack is not a string is raised as it is", async () => {
+    const made = new CancelledError("no stack string");
+    Object.defineProperty(made, "stack", { value: 42, writable: true });
+    const raises = define("raisesIt", 120, function* () {
+      yield at(0, sleep(0));
+      throw made;
+    }, { mode: "lazy" });
+    const t = define("awaitsIt", 130, function* () {
+      yield at(0, inline(raises));
+    })();
+    expect(await t.catch((e: unknown) => e)).toBe(made);
+    expect(t.cancelled()).toBe(true);
+    expect(made.stack).toBe(42);
+  });
+
+  test("a function cancelled at one await, then at another, gets each await's line", async () => {
+    const twoAwaits = define("twoAwaits", 200, function* (second: boolean) {
+      if (!second) return yield at(0, sleep(1e9));
+      yield at(0, sleep(0));
+      return yield at(1, sleep(1e9));
+    });
+    const stacks: unknown[] = [];
+    for (const second of [false, true]) {
+      const task = twoAwaits(second);
+      await sleep(0);
+      await sleep(0);
+      task.cancel();
+      stacks.push(((await task.catch((e: unknown) => e)) as Error).stack);
+    }
+    expect(stacks).toEqual(["CancelledError\n    at async twoAwaits (test.ts:201:3)", "CancelledError\n    at async twoAwaits (test.ts:202:3)"]);
+  });
+
   test("a user's CancelledError with frames of its own keeps its stack as V8 wrote it", async () => {
     const made = new CancelledError("own frames");
     const before = made.stack;
@@ -1055,7 +1119,9 @@ describe("tasks of a loop", () => {
 describe("bad input", () => {
   test("createTask of a non-coroutine is a TypeError naming what came, and the loop goes on", async () => {
     await run(define("main", 1, function* () {
-      expect(() => createTask(42 as any)).toThrow("createTask expected a coroutine, got number 42");
+      expect(() => createTask(42 as any)).toThrow(/^createTask expected a coroutine, got number 42$/);
+      expect(() => createTask((() => 1) as any)).toThrow(/^createTask expected a coroutine, got function <anonymous>; did you mean to call it: fn\(\)\?$/);
+      expect(() => createTask((async () => {}) as any)).toThrow(/^createTask expected a coroutine, got the native async function <anonymous>: /);
       expect(() => createTask(Promise.resolve(1) as any)).toThrow(/got a native Promise: the function that produced it was not compiled by corotask/);
       expect(() => createTask((async function fetchUser() {}) as any)).toThrow(/native async function fetchUser: the function that produced it was not compiled/);
       expect(() => createTask(forever as any)).toThrow(/did you mean to call it: forever\(\)/);
@@ -1257,6 +1323,171 @@ describe("thenables a task has let go of, and thenables that call back twice", (
       return [doneEarly, yield at(3, t)];
     }));
     expect(seen).toEqual([false, "caught CancelledError, then the second's value"]);
+  });
+});
+
+describe("what the emitted code and the module functions hand on", () => {
+  test("a call whose parameters fail to initialise is a failed task whose traceback shows no runtime frame", async () => {
+    const init = new Error("parameter default threw");
+    const fails = define("fails", 140, (() => {
+      throw init;
+    }) as unknown as () => Generator<unknown, never, unknown>);
+    const task = fails();
+    expect(await task.catch((e: unknown) => e)).toBe(init);
+    expect(task.getStack()).toEqual([]);
+  });
+
+  test("a coroutine returning an object whose then getter throws fails with that error, directly or by delegation", async () => {
+    const boom = new Error("then getter");
+    const hostile = { get then(): never { throw boom; } };
+    const returnsIt = define("returnsIt", 150, function* () {
+      yield at(0, sleep(0));
+      return hostile;
+    });
+    expect(await returnsIt().catch((e: unknown) => e)).toBe(boom);
+    const caller = define("caller", 160, function* () {
+      const k = abi.siteRegister.depth;
+      try {
+        return yield* delegating(returnsIt.body(), k, 0);
+      } catch (e) {
+        return e;
+      }
+    });
+    expect(await caller()).toBe(boom);
+  });
+
+  test("a callee run by delegation that returns null, a function, or a callable thenable gives its caller what native await would", async () => {
+    const plain = (): string => "a function";
+    const callable = Object.assign(() => "not called", { then: (ok: (v: string) => void) => ok("adopted") });
+    const returns = define("returns", 170, function* (value: unknown) {
+      yield at(0, sleep(0));
+      return value;
+    });
+    // The caller uses the value (returning it would have its own return adopt a thenable).
+    const caller = define("caller", 180, function* (value: unknown) {
+      const k = abi.siteRegister.depth;
+      return [yield* delegating(returns.body(value), k, 0)];
+    });
+    expect(await caller(null)).toEqual([null]);
+    expect(await caller(plain)).toEqual([plain]);
+    expect(await caller(callable)).toEqual(["adopted"]);
+  });
+
+  test("currentTask(loop) of another loop than the stepping task's is null", async () => {
+    const other = newEventLoop();
+    const seen = await run(define("main", 1, function* () {
+      yield at(0, sleep(0));
+      return [currentTask() === null, currentTask(getRunningLoop()) === null, currentTask(other)];
+    }));
+    expect(seen).toEqual([false, false, null]);
+    other.close();
+  });
+
+  test("in the eager first step of another loop's task, currentTask(loop) is the task it interrupted on that loop", async () => {
+    const second = newEventLoop();
+    const third = newEventLoop();
+    const children: Task<unknown>[] = [];
+    const seen = await run(define("main", 1, function* () {
+      const main = currentTask();
+      const loop = getRunningLoop();
+      let inside: unknown[] = [];
+      // main (this loop) starts child (second loop) eagerly, which starts grandchild (third loop).
+      const grandchild = define("grandchild", 20, function* () {
+        inside = [currentTask(loop) === main, currentTask(second)?.getName(), currentTask(third)?.getName()];
+        yield at(0, sleep(0));
+      }, { mode: "lazy" });
+      const child = define("child", 10, function* () {
+        children.push(new Task(grandchild(), { loop: third, eagerStart: true, name: "grandchild" }));
+        yield at(0, sleep(0));
+      }, { mode: "lazy" });
+      children.push(new Task(child(), { loop: second, eagerStart: true, name: "child" }));
+      return inside;
+    }));
+    expect(seen).toEqual([true, "child", "grandchild"]);
+    for (const [task, loop] of [[children[0]!, third], [children[1]!, second]] as const) {
+      task.cancel();
+      await loop.runUntilComplete(task).catch(() => undefined);
+      loop.close();
+    }
+  });
+
+  test("an eager coroutine function's call goes through the loop's task factory", async () => {
+    const made: string[] = [];
+    const seen = await run(define("main", 1, function* () {
+      const loop = getRunningLoop();
+      loop.setTaskFactory((l, coro, options) => {
+        made.push("factory");
+        return new Task(coro as any, { ...options, loop: l });
+      });
+      const child = define("child", 190, function* () {
+        return "ran";
+      });
+      const result = yield at(0, child());
+      loop.setTaskFactory(null);
+      return result;
+    }));
+    expect(seen).toBe("ran");
+    expect(made).toEqual(["factory"]);
+  });
+
+  test("ensureFuture refuses a primitive even when its prototype has a then method, as native await does", () => {
+    const proto = Number.prototype as unknown as { then?: unknown };
+    proto.then = (ok: (v: unknown) => void) => ok("adopted");
+    try {
+      expect(() => ensureFuture(42 as any)).toThrow("ensureFuture expected a Future, a coroutine or a thenable, got number 42");
+    } finally {
+      delete proto.then;
+    }
+  });
+});
+
+describe("ensureFuture of a thenable", () => {
+  type Then = (ok: (v: unknown) => void, fail: (e: unknown) => void) => void;
+  const thenable = <T extends object>(value: T): PromiseLike<unknown> => value as unknown as PromiseLike<unknown>;
+  const outcome = (future: { done(): boolean; cancelled(): boolean; exception(): unknown; result(): unknown }): unknown =>
+    !future.done() ? "pending" : future.cancelled() ? "cancelled" : future.exception() !== null ? future.exception() : future.result();
+
+  test("settles with the thenable's first outcome; a second call is ignored, not thrown at its caller", async () => {
+    const loop = newEventLoop();
+    const failure = new Error("failed");
+    const futures = ([
+      (ok) => ok("value"),
+      (_ok, fail) => fail(failure),
+      (ok, fail) => { ok("first"); fail(new Error("second")); },
+      (ok, fail) => { fail(failure); ok("second"); },
+    ] as Then[]).map((then) => ensureFuture(thenable({ then }), { loop }));
+    // A function with a then method is a thenable too.
+    futures.push(ensureFuture(thenable(Object.assign(() => {}, { then: ((ok) => ok("callable")) as Then })), { loop }));
+    await loop.runUntilComplete(sleep(0));
+    expect(futures.map(outcome)).toEqual(["value", failure, "first", failure, "callable"]);
+    expect(futures.every((f) => f.getLoop() === loop)).toBe(true);
+    loop.close();
+  });
+
+  test("a future cancelled before its thenable settles stays cancelled", async () => {
+    const loop = newEventLoop();
+    const settle: Array<(v: unknown) => void> = [];
+    const futures = [0, 1].map(() => ensureFuture(thenable({ then: ((ok, fail) => settle.push(ok, fail)) as Then }), { loop }));
+    futures.forEach((f) => f.cancel());
+    settle[0]!("late");
+    settle[3]!(new Error("late"));
+    await loop.runUntilComplete(sleep(0));
+    expect(futures.map(outcome)).toEqual(["cancelled", "cancelled"]);
+    loop.close();
+  });
+
+  test("a Future of the given loop is returned as it is; a coroutine becomes a Task of that loop", async () => {
+    const loop = newEventLoop();
+    const future = loop.createFuture();
+    expect(ensureFuture(future, { loop })).toBe(future);
+    expect(ensureFuture(future)).toBe(future);
+    const task = ensureFuture(define("child", 70, function* () { return "done"; }, { mode: "lazy" })(), { loop });
+    expect(task).toBeInstanceOf(Task);
+    expect(task.getLoop()).toBe(loop);
+    expect(await loop.runUntilComplete(task)).toBe("done");
+    expect(() => ensureFuture(null as any)).toThrow("ensureFuture expected a Future, a coroutine or a thenable, got null");
+    expect(() => ensureFuture({ then: 1 } as any)).toThrow(/^ensureFuture expected a Future, a coroutine or a thenable, got/);
+    loop.close();
   });
 });
 

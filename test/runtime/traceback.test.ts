@@ -6,9 +6,10 @@
  * source-mapped stacks), the frame keeps its last await: fixtures/stacks/traceback-through-callees.
  */
 import { requireBuild, runCli, tempProject } from "../support/pipelines/cli-temp-project.js";
-import { abi, createTask, run, sleep, type Task } from "../../runtime/index.js";
+import { EventEmitter } from "node:events";
+import { abi, createTask, ensureFuture, run, sleep, type Task } from "../../runtime/index.js";
 import type { FunctionInfo } from "../../runtime/coroutine.js";
-import { at, define, inline } from "../support/coroutines.js";
+import { at, callThrough, define, inline } from "../support/coroutines.js";
 
 beforeAll(requireBuild);
 
@@ -111,7 +112,8 @@ describe("an error caught on its way out is not part of the next one's traceback
 describe("the traceback's raising line, in this process", () => {
   // Coroutines whose info names this file and spans it, so that an error's own stack, which
   // shows them at their lines here, can give the raising line. Their await sites are at 9001+.
-  function coroutine(name: string, body: () => Generator<unknown, unknown, unknown>): () => Task<unknown> {
+  // `overrides` change the info (not the name V8 prints, which stays `name`'s last part).
+  function coroutine(name: string, body: () => Generator<unknown, unknown, unknown>, overrides: Partial<FunctionInfo> = {}): () => Task<unknown> {
     const info: FunctionInfo = {
       name,
       file: "traceback.test.ts",
@@ -119,8 +121,9 @@ describe("the traceback's raising line, in this process", () => {
       column: 1,
       endLine: 100_000,
       sites: [0, 1, 2, 3].map((i) => ({ line: 9001 + i, column: 3 })),
+      ...overrides,
     };
-    Object.defineProperty(body, "name", { value: name });
+    Object.defineProperty(body, "name", { value: name.slice(name.lastIndexOf(".") + 1) });
     abi.coroutineBody(body, info);
     return abi.asyncFunction(body, "lazy") as unknown as () => Task<unknown>;
   }
@@ -195,5 +198,153 @@ describe("the traceback's raising line, in this process", () => {
     const task = createTask(middle());
     await task.catch(() => undefined);
     expect(task.getStack().map((f) => `${f.functionName}:${f.lineNumber}`)).toEqual(["middle:402", "leaf:300"]);
+  });
+
+  // Plain code of this file that the coroutines below call, as constructors: Jest's source maps
+  // name a frame after the identifier at its position, and a `new` expression has none, so the
+  // coroutine's frame keeps its own name. Each records its line (a `new Error()` on that line).
+  const lines: Record<string, number> = {};
+  class Fails {
+    constructor() {
+      const here = new RangeError("deep"); lines.fails = lineOf(here); throw here;
+    }
+  }
+  class ThroughNode {
+    constructor() {
+      const emitter = new EventEmitter();
+      lines.listener = lineOf(new Error()); emitter.on("go", () => new Fails());
+      lines.emit = lineOf(new Error()); emitter.emit("go");
+    }
+  }
+  class ThroughRuntime {
+    constructor() {
+      // ensureFuture calls a thenable's then() from the runtime's own frames.
+      lines.ensureFuture = lineOf(new Error()); ensureFuture({ then: () => new Fails() } as unknown as PromiseLike<never>);
+    }
+  }
+  const framesOf = async (start: () => unknown): Promise<string[]> => {
+    const task = createTask(start() as Task<unknown>);
+    await task.catch(() => undefined);
+    return task.getStack().map((f, i) => `${i === 0 ? f.functionName + ":" : ""}${f.fileName}:${f.lineNumber}`);
+  };
+
+  test("lists the plain functions under the raising line, named relative to the coroutine's folder, without node: or runtime frames", async () => {
+    const callsPlain = coroutine("callsPlain", function* () {
+      yield at(0, sleep(0));
+      lines.callsPlain = lineOf(new Error()); new ThroughNode();
+    });
+    expect(await framesOf(callsPlain)).toEqual([
+      `callsPlain:traceback.test.ts:${lines.callsPlain}`,
+      `traceback.test.ts:${lines.emit}`,
+      `traceback.test.ts:${lines.listener}`,
+      `traceback.test.ts:${lines.fails}`,
+    ]);
+    const throughRuntime = coroutine("throughRuntime", function* () {
+      yield at(0, sleep(0));
+      lines.throughRuntime = lineOf(new Error()); new ThroughRuntime();
+    });
+    expect(await framesOf(throughRuntime)).toEqual([
+      `throughRuntime:traceback.test.ts:${lines.throughRuntime}`,
+      `traceback.test.ts:${lines.ensureFuture}`,
+      `traceback.test.ts:${lines.ensureFuture}`,
+      `traceback.test.ts:${lines.fails}`,
+    ]);
+  });
+
+  test("plain frames keep their names (`<anonymous>` for none), and a file outside the coroutine's folder its whole path", async () => {
+    const task = createTask(coroutine("nested", function* () {
+      yield at(0, sleep(0));
+      lines.nested = lineOf(new Error()); new (class Outer { constructor() { callThrough(() => new Fails()); } })();
+    })());
+    await task.catch(() => undefined);
+    const frames = task.getStack();
+    expect(frames.map((f) => f.fileName)).toEqual(["traceback.test.ts", "traceback.test.ts", expect.stringMatching(/^\/.*\/test\/support\/coroutines\.ts$/), "traceback.test.ts", "traceback.test.ts"]);
+    // Jest's source maps rename a plain function's frame after the identifier at its position
+    // (`fn` for callThrough's); an arrow called without a receiver has no name.
+    expect(frames.map((f) => f.functionName)).toEqual(["nested", "new Outer", "fn", "<anonymous>", "new Fails"]);
+    expect(frames[frames.length - 1]!.lineNumber).toBe(lines.fails);
+  });
+
+  test("the raising line carries its source text when an await site is on it", async () => {
+    const sites = [{ line: 9001, column: 3 }, { line: 0, column: 3, source: "new ThroughNode();" }];
+    const withSource = coroutine("withSource", function* () {
+      yield at(0, sleep(0));
+      sites[1]!.line = lineOf(new Error()); new ThroughNode();
+    }, { sites });
+    const task = createTask(withSource());
+    await task.catch(() => undefined);
+    expect(task.getStack()[0]).toMatchObject({ functionName: "withSource", lineNumber: sites[1]!.line, source: "new ThroughNode();" });
+    expect(task.getStack()[1]).not.toHaveProperty("source");
+    const without = createTask(coroutine("withoutSource", function* () {
+      yield at(0, sleep(0));
+      new Fails();
+    })());
+    await without.catch(() => undefined);
+    expect(without.getStack()[0]!.lineNumber).toBeLessThan(9000);
+    expect(without.getStack()[0]).not.toHaveProperty("source");
+  });
+
+  test("a stack that does not show the coroutine in its own file at its own lines is not believed: the last await is the line", async () => {
+    const raising = (name: string, overrides: Partial<FunctionInfo> = {}, printed?: string): (() => Task<unknown>) => {
+      const body = function* (): Generator<unknown, void, unknown> {
+        yield at(0, sleep(0));
+        new Fails();
+      };
+      const start = coroutine(name, body, overrides);
+      if (printed !== undefined) Object.defineProperty(body, "name", { value: printed });
+      return start;
+    };
+    // V8 prints a method's frame by its last name part (`load`, or `Function.load` if static).
+    const believed = await framesOf(raising("Store.load"));
+    expect(believed).toHaveLength(2);
+    expect(believed[1]).toBe(`traceback.test.ts:${lines.fails}`);
+    expect(await framesOf(raising("Store.load", {}, "Function.load"))).toHaveLength(2);
+    const notBelieved: Array<[Partial<FunctionInfo>, string?]> = [
+      [{}, "another"], // another function's frame
+      [{ file: "elsewhere.test.ts" }], // another file
+      [{ file: "back.test.ts" }], // a file whose name only ends the same
+      [{ endLine: 2 }], // after the function's last line
+      [{ line: 99_000 }], // before its first
+      [{ endLine: undefined }], // its extent unknown
+    ];
+    for (const [overrides, printed] of notBelieved) {
+      expect(await framesOf(raising("shown", overrides, printed))).toEqual([`shown:${overrides.file ?? "traceback.test.ts"}:9001`]);
+    }
+    // The function's first and last lines are its own; a file named as the stack names it, too.
+    const raisedAt = Number(believed[0]!.split(":").pop());
+    for (const overrides of [{ line: raisedAt }, { endLine: raisedAt }, { file: __filename }]) {
+      expect(await framesOf(raising("bounds", overrides))).toHaveLength(2);
+    }
+    // A frame without a name is `<anonymous>`'s, as the transform names a function without one.
+    expect(await framesOf(raising("<anonymous>", {}, ""))).toHaveLength(2);
+  });
+
+  test("an ES module's stack, whose files are file:// URLs, gives the raising line and the plain frames' files as the coroutine's are named", async () => {
+    const url = `file://${__filename}`;
+    const esm = coroutine("esm", function* () {
+      yield at(0, sleep(0));
+      const error = new Error("from a module");
+      error.stack = [
+        "Error: from a module",
+        `    at parse (${url.replace(/traceback\.test\.ts$/, "parse.js")}:3:9)`,
+        `    at esm (${url}:77:5)`,
+        "    at Generator.next (<anonymous>)",
+      ].join("\n");
+      throw error;
+    });
+    expect(await framesOf(esm)).toEqual(["esm:traceback.test.ts:77", "parse.js:3"]);
+  });
+
+  test("only an Error's own stack is read: a thrown object with a stack, or an Error whose stack is not a string, ends at the last await", async () => {
+    const forged = (stack: unknown): (() => Task<unknown>) =>
+      coroutine("forged", function* () {
+        yield at(0, sleep(0));
+        lines.forged = lineOf(new Error()); const error = new Error("x"); Object.defineProperty(error, "stack", { value: stack });
+        throw typeof stack === "string" ? { stack } : error;
+      });
+    const stack = new Error().stack!.replace(/^(\s+at ).*$/m, `$1forged (${__filename}:${lines.fails}:1)\n    at Generator.next (<anonymous>)`);
+    expect(await framesOf(forged(stack))).toEqual(["forged:traceback.test.ts:9001"]);
+    expect(await framesOf(forged(42))).toEqual(["forged:traceback.test.ts:9001"]);
+    expect(await framesOf(forged(undefined))).toEqual(["forged:traceback.test.ts:9001"]);
   });
 });

@@ -91,3 +91,8 @@ export const job = define("job", 10, function* (delay: number, value: unknown) {
   if (value instanceof Error) throw value;
   return value;
 });
+
+/** Calls `fn`: a plain function of this folder, for stacks that pass through another folder. */
+export function callThrough<T>(fn: () => T): T {
+  return fn();
+}
