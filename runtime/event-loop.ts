@@ -74,6 +74,8 @@ const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
 const CLOCK_RESOLUTION = 0.001;
 
 let loopCounter = 0;
+/** The key of the loop's iteration function (see EventLoop's #iterate). */
+const ITERATION: unique symbol = Symbol("corotask.iterate");
 
 // States:
 //  stopped  - #running false: callbacks are queued but not run (a new loop before run*()).
@@ -359,8 +361,12 @@ export class EventLoop {
     this.#iterate();
   };
 
-  /** One iteration: move due timers to the ready queue, then run what was ready when it began. */
-  readonly #iterate = (): void => {
+  /**
+   * One iteration: move due timers to the ready queue, then run what was ready when it began.
+   * Keyed by a runtime symbol so that its frame reads `at [corotask.iterate]`, which the stack
+   * cleaner recognises in a bundle, where the runtime's folder says nothing.
+   */
+  readonly #iterate = { [ITERATION]: (): void => {
     this.#iterationArmed = false;
     if (!this.#running || this.#closed) return;
     if (this.#sliceStart === 0) this.#sliceStart = hostNow();
@@ -407,7 +413,7 @@ export class EventLoop {
     }
     if (this.#ready.length === 0) this.#sliceStart = 0;
     this.#arm();
-  };
+  } }[ITERATION];
 
   // ---- timer heap ----
 

@@ -21,11 +21,20 @@ async function checksAfterAwait(value: number): Promise<void> {
   await sleep(0.001);
   check(value);
 }
+async function awaitsACallbacksError(): Promise<void> {
+  const loop = getEventLoop();
+  const future = loop.createFuture<void>();
+  loop.callSoon(function fails() {
+    future.setException(new SyntaxError("made in a loop callback"));
+  });
+  await future;
+}
 
 async function main(): Promise<void> {
   await userCaller().catch((e: Error) => print("eager", e.stack));
   await outer().catch((e: Error) => print("loop", e.stack));
   await checksAfterAwait(2).catch((e: Error) => print("plain", e.stack));
+  await awaitsACallbacksError().catch((e: Error) => print("callback", e.stack));
   const future = new Future<number>();
   future.setResult(42);
   print("future", [String(future), Object.prototype.toString.call(future)]);

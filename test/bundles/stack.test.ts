@@ -110,6 +110,13 @@ describe.each(Object.keys(BUNDLERS).flatMap((name) => [[name, false] as const, [
     expect(stack).not.toMatch(RUNTIME_FRAMES);
   });
 
+  test("an error made in a loop callback and raised at an await keeps the callback's frame, not the loop's", () => {
+    const stack = checks["callback"] as string;
+    expect(stack.split("\n")[0]).toBe("SyntaxError: made in a loop callback");
+    expect(stack.split("\n")[1]).toMatch(/^ {4}at (?!async )(?:\S+ \()?.+:\d+:\d+\)?$/);
+    expect(stack).not.toMatch(RUNTIME_FRAMES);
+  });
+
   test("an error thrown before the first await of an eager call keeps its frame", () => {
     const stack = checks["eager"] as string;
     expect(stack.split("\n")[1]).toMatch(/^ {4}at inner \(.+:\d+:\d+\)$/);
