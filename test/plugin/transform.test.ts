@@ -206,8 +206,10 @@ describe("sloppy-mode async functions", () => {
       [
         "async function local(a) { var yield = 1; yield += await a; return yield; }",
         "async function param(yield) { return yield + 1; }",
+        // A parameter the body never reads: no identifier in the body leads to its binding.
+        "async function unread(yield) { await null; return arguments.length; }",
         "async function global() { return typeof yield; }",
-        "module.exports = { local, param, global };",
+        "module.exports = { local, param, unread, global };",
       ].join("\n"),
       { sourceType: "script" },
     );
@@ -215,6 +217,7 @@ describe("sloppy-mode async functions", () => {
     const exports = executeProgram(code, { corotask: runtime }) as Record<string, (x?: number) => PromiseLike<unknown>>;
     expect(await exports.local!(41)).toBe(42);
     expect(await exports.param!(1)).toBe(2);
+    expect(await exports.unread!(1)).toBe(1);
     expect(await exports.global!()).toBe("undefined");
   });
 
